@@ -98,7 +98,7 @@ export const RULE_KINDS = {
   },
   deployed_models_approved: {
     title: 'Every deployed model package was approved in the model registry',
-    consumes: ['sagemaker.endpoint', 'sagemaker.model_package', 'inventory'],
+    consumes: ['sagemaker.endpoint', 'sagemaker.model_package', 'sagemaker.lineage', 'inventory'],
     params: z.strictObject({}),
   },
   lineage_complete: {

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+const threshold = z.strictObject({ min: z.number().optional(), max: z.number().optional() }).refine((t) => t.min !== undefined || t.max !== undefined, {
+  message: 'a threshold needs min, max or both',
+});
+
+/**
+ * `auditpack.yaml`. Every key is optional except the organisation name, so a first config can be three lines;
+ * later issues add keys (signing, schedules, delivery) to this one schema.
+ */
+export const AuditpackConfig = z.strictObject({
+  organisation: z.strictObject({ name: z.string().min(1), contact: z.string().optional() }),
+  scope: z
+    .strictObject({
+      accounts: z
+        .array(z.strictObject({ id: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'), name: z.string().optional() }))
+        .default([]),
+      regions: z.array(z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)*-\d+[a-z]?$/, 'expected an AWS region code such as eu-west-1')).default([]),
+    })
+    .default({ accounts: [], regions: [] }),
+  frameworks: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).min(1).default(['soc2', 'hipaa', 'gdpr']),
+  /** Default period: `YYYY-MM` or `YYYY-MM-DD..YYYY-MM-DD`. */
+  period: z.string().optional(),
+  store: z.strictObject({ path: z.string().min(1).default('.auditpack') }).default({ path: '.auditpack' }),
+  /** Accepted-risks file, relative to this config file. */
+  exceptions: z.string().optional(),
+  assessment: z
+    .strictObject({
+      freshnessDays: z.number().int().positive().max(400).default(45),
+      /** Pin the assessment time (ISO instant) for reproducible packs; default: now. */
+      asOf: z.iso.datetime().optional(),
+    })
+    .default({ freshnessDays: 45 }),
+  fairness: z
+    .strictObject({
+      /** Overrides of the default bias-metric thresholds, by metric name (DI, DPL, ...). */
+      thresholds: z.record(z.string(), threshold).default({}),
+      /** Per-model overrides, by model (package group) name. */
+      models: z.record(z.string(), z.record(z.string(), threshold)).default({}),
+    })
+    .default({ thresholds: {}, models: {} }),
+  output: z.strictObject({ dir: z.string().min(1).default('out') }).default({ dir: 'out' }),
+});
+export type AuditpackConfig = z.infer<typeof AuditpackConfig>;

@@ -1,0 +1,69 @@
+import type { ContentOf } from '../../evidence/content.js';
+import { isAiSource } from './classify.js';
+import type { ParsedEvent } from './event.js';
+
+export type CloudTrailActivityContent = ContentOf<'cloudtrail.activity'>;
+
+/**
+ * Aggregates the CloudTrail events of one account/region/day in constant memory per distinct key (operations,
+ * principals), whatever the number of events. CloudTrail may deliver an event twice; duplicates (same eventID)
+ * are counted once.
+ */
+export class ActivityAggregator {
+  private readonly seen = new Set<string>();
+  private totalEvents = 0;
+  private errorEvents = 0;
+  private files = 0;
+  private readonly byOperation = new Map<string, number>();
+  private readonly byPrincipal = new Map<string, number>();
+  private readonly aiCalls = new Map<string, number>();
+
+  constructor(readonly day: string) {}
+
+  addFile(): void {
+    this.files += 1;
+  }
+
+  /** Returns false when the event was already counted. */
+  add(ev: ParsedEvent): boolean {
+    if (this.seen.has(ev.eventId)) return false;
+    this.seen.add(ev.eventId);
+    this.totalEvents += 1;
+    if (ev.errorCode) this.errorEvents += 1;
+    bump(this.byOperation, `${ev.eventSource}|${ev.eventName}`);
+    bump(this.byPrincipal, ev.principalKey);
+    if (isAiSource(ev.eventSource)) bump(this.aiCalls, `${ev.principalKey}|${ev.eventSource}|${ev.eventName}`);
+    return true;
+  }
+
+  get eventCount(): number {
+    return this.totalEvents;
+  }
+
+  result(): CloudTrailActivityContent {
+    return {
+      day: this.day,
+      totalEvents: this.totalEvents,
+      errorEvents: this.errorEvents,
+      files: this.files,
+      byOperation: sorted(this.byOperation),
+      byPrincipal: sorted(this.byPrincipal),
+      aiCalls: sorted(this.aiCalls),
+    };
+  }
+}
+
+function bump(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function sorted(map: Map<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of [...map.keys()].sort()) out[key] = map.get(key) ?? 0;
+  return out;
+}
+
+export function dayWindow(day: string): { type: 'window'; start: string; end: string } {
+  const start = new Date(`${day}T00:00:00.000Z`);
+  return { type: 'window', start: start.toISOString(), end: new Date(start.getTime() + 86_400_000).toISOString() };
+}

@@ -1,0 +1,118 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { sha256Hex } from '../../util/canonical-json.js';
+import { NormalizeError } from '../../normalizers/types.js';
+
+export interface FileInput {
+  /** Relative to the export root, forward slashes. */
+  readonly rel: string;
+  readonly bytes: Buffer;
+  readonly sha256: string;
+  readonly mtime: string;
+}
+
+export interface ReadLimits {
+  /** Largest file read into memory, compressed. */
+  readonly maxFileBytes: number;
+  /** Largest decompressed size accepted for one gzip file. */
+  readonly maxInflatedBytes: number;
+  /** Largest JSON nesting accepted (deeply nested JSON can exhaust the stack of naive walkers). */
+  readonly maxJsonDepth: number;
+}
+
+export const DEFAULT_LIMITS: ReadLimits = {
+  maxFileBytes: 512 * 1024 * 1024,
+  maxInflatedBytes: 1024 * 1024 * 1024,
+  maxJsonDepth: 256,
+};
+
+export async function readInput(root: string, rel: string, limits: ReadLimits): Promise<FileInput> {
+  const abs = path.join(root, rel);
+  const stat = await fs.lstat(abs);
+  if (!stat.isFile()) throw new NormalizeError(rel, 'is not a regular file', 'UnsafePath');
+  if (stat.size > limits.maxFileBytes) {
+    throw new NormalizeError(rel, `is ${stat.size} bytes, more than the ${limits.maxFileBytes}-byte limit for one file`, 'TooLarge');
+  }
+  const bytes = await fs.readFile(abs);
+  return { rel, bytes, sha256: sha256Hex(bytes), mtime: stat.mtime.toISOString() };
+}
+
+export function gunzipInput(file: FileInput, limits: ReadLimits): Buffer {
+  if (file.bytes.length < 2 || file.bytes[0] !== 0x1f || file.bytes[1] !== 0x8b) {
+    throw new NormalizeError(file.rel, 'is not gzip data (missing gzip header)', 'CorruptGzip');
+  }
+  try {
+    return gunzipSync(file.bytes, { maxOutputLength: limits.maxInflatedBytes });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_BUFFER_TOO_LARGE' || /Cannot create a Buffer larger|buffer.*too large/i.test(e.message)) {
+      throw new NormalizeError(file.rel, `decompresses to more than the ${limits.maxInflatedBytes}-byte limit`, 'TooLarge');
+    }
+    const what = e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message) ? 'gzip data is truncated' : `gzip data is corrupt (${e.message})`;
+    throw new NormalizeError(file.rel, what, 'CorruptGzip');
+  }
+}
+
+export function parseJson(text: string, input: string, limits: ReadLimits): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new NormalizeError(input, `invalid JSON: ${(err as Error).message}`, 'InvalidJson');
+  }
+  const depth = jsonDepth(value, limits.maxJsonDepth + 1);
+  if (depth > limits.maxJsonDepth) {
+    throw new NormalizeError(input, `JSON is nested deeper than ${limits.maxJsonDepth} levels`, 'TooDeep');
+  }
+  return value;
+}
+
+/** Iterative depth measure that stops at `cap`, so hostile nesting cannot overflow the stack. */
+function jsonDepth(value: unknown, cap: number): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) max = d;
+    if (max >= cap) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) {
+      if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+    }
+  }
+  return max;
+}
+
+/** Strict UTF-8 decode: invalid byte sequences are an error, not silently replaced with U+FFFD. */
+export function decodeUtf8(bytes: Uint8Array, input: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new NormalizeError(input, 'is not valid UTF-8', 'InvalidUtf8');
+  }
+}
+
+/** Splits JSON Lines without building one string per huge line: a line over `maxLine` bytes is reported, not parsed. */
+export function* jsonLines(bytes: Buffer, maxLine: number): Generator<{ line: number; text: string } | { line: number; problem: string }> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let start = 0;
+  let line = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end === -1) end = bytes.length;
+    line += 1;
+    const len = end - start;
+    if (len > maxLine) yield { line, problem: `line ${line} is ${len} bytes, more than the ${maxLine}-byte limit for one record` };
+    else {
+      let text: string | null = null;
+      try {
+        text = decoder.decode(bytes.subarray(start, end)).trim();
+      } catch {
+        yield { line, problem: `line ${line} is not valid UTF-8` };
+      }
+      if (text) yield { line, text };
+    }
+    start = end + 1;
+  }
+}

@@ -1,0 +1,27 @@
+// Child process for the concurrency test: writes 40 shared and 10 own observations into the store at argv[2].
+import { LocalDirectoryStore } from '../../src/evidence/local-store.js';
+import { collected } from '../../src/evidence/observation.js';
+import { writeObservation } from '../../src/evidence/writer.js';
+
+const [dir, seed] = process.argv.slice(2) as [string, string];
+const store = new LocalDirectoryStore(dir);
+const ctx = { store, now: () => new Date(), collectorVersion: 'test', callerIdentity: null };
+const names = [...Array.from({ length: 40 }, (_, i) => `shared-${i}`), ...Array.from({ length: 10 }, (_, i) => `${seed}-${i}`)];
+for (const name of names) {
+  await writeObservation(
+    ctx,
+    collected(
+      {
+        collector: 'config',
+        kind: 'config.recorder',
+        account: '111122223333',
+        region: 'eu-west-1',
+        resource: `config-recorder/${name}`,
+        observedAt: { type: 'instant', at: '2026-10-31T00:00:00.000Z' },
+        raw: null,
+        sources: [{ type: 'api', operation: 'config:DescribeConfigurationRecorderStatus', requestId: seed }],
+      },
+      { name, recording: true, lastStatus: 'SUCCESS', allSupported: true, includeGlobalResourceTypes: true },
+    ),
+  );
+}
