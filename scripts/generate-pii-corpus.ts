@@ -6,7 +6,8 @@
  * Deterministic: a seeded PRNG drives every choice, so the committed file must always equal the output of
  * `serializeCorpus(generateCorpus())` (a test checks this). Every value is synthetic: names come from short
  * lists, numbers are random with their check digits computed here (independently of src/privacy's validators),
- * and example-reserved ranges are used where they exist (555-01xx, 203.0.113.0/24, 2001:db8::/32, example.com).
+ * and reserved/fictional ranges are used where they exist (NANP 555-01xx, Ofcom drama numbers, RFC 5737 and
+ * RFC 3849 documentation addresses, `example` domains); card, IBAN and national-id numbers are random.
  * Records mix realistic prompt/response texts (support chat, HR, clinical notes, code, logs, finance) with hard
  * negatives: ARNs, UUIDs, timestamps, versions, account ids, Luhn-failing order numbers, mod-97-failing
  * IBAN-like strings, model ids, 9-digit numbers that are not SSNs, commit hashes, MAC addresses, dates.
@@ -142,8 +143,8 @@ const FIRST = ['Jane', 'John', 'Maria', 'Ahmed', 'Wei', 'Priya', 'Lucas', 'Sofia
   'Björn', 'Søren', 'Łukasz', 'Aoife', 'Mateo', 'Chloé', 'Kenji', 'Fatima', 'Noah', 'Emma', 'Liam', 'Ana'];
 const LAST = ['Doe', 'Smith', 'García', 'Müller', 'Nguyen', 'Patel', 'Rossi', 'Kowalski', 'O’Brien', 'Johansson',
   'Dubois', 'Okafor', 'Tanaka', 'Silva', 'Novak', 'Virtanen', 'de Vries', 'Fernández', 'Brown', 'Wilson'];
-const DOMAINS = ['example.com', 'example.org', 'example.net', 'mail.example.com', 'acme-corp.example', 'contoso.co.uk',
-  'fabrikam.de', 'northwind.example.io', 'hospital.example.org', 'uni-example.edu'];
+const DOMAINS = ['example.com', 'example.org', 'example.net', 'mail.example.com', 'acme-corp.example', 'contoso.example',
+  'fabrikam.example', 'northwind.example', 'hospital.example.org', 'uni.example.net'];
 const MODEL_IDS = ['anthropic.claude-3-haiku-20240307-v1:0', 'anthropic.claude-3-5-sonnet-20240620-v1:0',
   'us.anthropic.claude-3-7-sonnet-20250219-v1:0', 'amazon.titan-text-express-v1', 'amazon.nova-pro-v1:0',
   'meta.llama3-1-70b-instruct-v1:0', 'mistral.mistral-large-2402-v1:0', 'cohere.command-r-plus-v1:0',
@@ -200,8 +201,9 @@ function email(r: Rng, p: Person): string {
   }
 }
 
+/** North American numbers in the 555-01xx range reserved for fiction. */
 function nanp(r: Rng): [string, string, string] {
-  return [`${r.int(2, 9)}${r.digits(2)}`, `${r.int(2, 9)}${r.digits(2)}`, r.digits(4)];
+  return [`${r.int(2, 9)}${r.digits(2)}`, '555', `01${r.digits(2)}`];
 }
 
 function phone(r: Rng): string {
@@ -345,7 +347,7 @@ function ipv4(r: Rng): string {
     case 3:
       return `203.0.113.${r.int(1, 254)}`;
     default:
-      return `${r.int(11, 223)}.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(1, 254)}`;
+      return `${r.pick(['192.0.2', '198.51.100'])}.${r.int(1, 254)}`;
   }
 }
 

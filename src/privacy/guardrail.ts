@@ -43,15 +43,49 @@ export function parseJsonContainer(s: string): unknown {
   }
 }
 
+/**
+ * `"match": "..."` inside text that is not parseable JSON (truncated bodies, where the value may be cut off at
+ * the end of the text), also when the JSON was serialized twice (`\"match\": \"...\"`). Linear: the value
+ * body alternates over disjoint classes.
+ */
+const RAW_MATCH_RE =
+  /("match"\s*:\s*)"((?:[^"\\]|\\.)*)(?:"|\\?$)|(\\"match\\"\s*:\s*)\\"((?:[^"\\]|\\[^"])*)(?:\\"|\\?$)/g;
+
+function unescapeJsonString(body: string): string {
+  try {
+    return JSON.parse(`"${body}"`) as string;
+  } catch {
+    return body;
+  }
+}
+
+/** Replaces raw `"match": "..."` pairs in unparseable JSON text; returns the new text and how many were replaced. */
+export function scrubRawMatches(text: string): { text: string; count: number } {
+  if (!text.includes('match')) return { text, count: 0 };
+  let count = 0;
+  const out = text.replace(RAW_MATCH_RE, (_all, key: string | undefined, _v, escKey: string | undefined) => {
+    count++;
+    return key !== undefined ? `${key}"[GUARDRAIL_MATCH]"` : `${escKey}\\"[GUARDRAIL_MATCH]\\"`;
+  });
+  return { text: out, count };
+}
+
+function rawMatches(text: string, out: Set<string>): void {
+  if (!text.includes('match')) return;
+  for (const m of text.matchAll(RAW_MATCH_RE)) {
+    if (m[2] !== undefined) out.add(unescapeJsonString(m[2]));
+    else if (m[4] !== undefined) out.add(unescapeJsonString(unescapeJsonString(m[4].replace(/\\"/g, '"'))));
+  }
+}
+
 /** Every raw `match` string of guardrail entries in `value` (also inside serialized-JSON strings). */
 export function collectGuardrailMatches(value: unknown, maxEmbedded: number): Set<string> {
   const out = new Set<string>();
   const visit = (v: unknown, inGuardrail: boolean, embedded: number): void => {
     if (typeof v === 'string') {
-      if (embedded < maxEmbedded) {
-        const parsed = parseJsonContainer(v);
-        if (parsed !== undefined) visit(parsed, inGuardrail, embedded + 1);
-      }
+      const parsed = embedded < maxEmbedded ? parseJsonContainer(v) : undefined;
+      if (parsed !== undefined) visit(parsed, inGuardrail, embedded + 1);
+      else rawMatches(v, out);
       return;
     }
     if (Array.isArray(v)) {

@@ -1,5 +1,11 @@
 import { findEntities } from './detectors.js';
-import { collectGuardrailMatches, isGuardrailContextKey, isGuardrailMatch, parseJsonContainer } from './guardrail.js';
+import {
+  collectGuardrailMatches,
+  isGuardrailContextKey,
+  isGuardrailMatch,
+  parseJsonContainer,
+  scrubRawMatches,
+} from './guardrail.js';
 import { Counter, mergeLiteralSpans } from './spans.js';
 import type { Detection, PiiType } from './types.js';
 
@@ -34,7 +40,8 @@ const MAX_EMBEDDED_DEPTH = 3;
  *   those raw matched strings are also searched for in every other string of the value and replaced there too,
  *   so a name the guardrail caught but no detector knows (NAME, ADDRESS, custom words...) does not survive;
  * - the value of every key listed in `opts.dropKeys` is replaced by `[REDACTED]` (not counted);
- * - strings that hold serialized JSON objects/arrays are parsed, redacted the same way and re-serialized;
+ * - strings that hold serialized JSON objects/arrays are parsed, redacted the same way and re-serialized; in
+ *   strings that are not parseable JSON (e.g. truncated bodies), raw `"match": "..."` pairs are still replaced;
  * - integers of 13+ digits that are valid card numbers become `[CREDIT_CARD]`.
  */
 export function redactJson(
@@ -86,7 +93,9 @@ function redactStringValue(s: string, inGuardrail: boolean, embedded: number, ct
     const parsed = parseJsonContainer(s);
     if (parsed !== undefined) return JSON.stringify(walk(parsed, inGuardrail, embedded + 1, ctx));
   }
-  return redactString(s, ctx.literals, ctx.counter);
+  const scrubbed = scrubRawMatches(s);
+  if (scrubbed.count > 0) ctx.counter.add('GUARDRAIL_MATCH', scrubbed.count);
+  return redactString(scrubbed.text, ctx.literals, ctx.counter);
 }
 
 function redactNumber(n: number, ctx: WalkContext): number | string {

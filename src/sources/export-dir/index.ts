@@ -136,7 +136,8 @@ export async function collectExportDir(ctx: WriteContext, root: string, options:
     if (decl && decl.kinds.includes('inventory')) {
       const inventory: Record<string, number> = {};
       for (const k of decl.kinds) if (k !== 'inventory' && k !== 'clarify.bias_report') inventory[k] = counts.get(k) ?? 0;
-      const newest = [...dir.files.values()].map((f) => f.mtime).sort().pop();
+      // Observed when the newest file was written; an empty directory, when the directory itself was.
+      const newest = [...dir.files.values()].map((f) => f.mtime).sort().pop() ?? (await entryTime(root, rel, ctx.now())).toISOString();
       await emit(
         collected(
           {
@@ -145,7 +146,7 @@ export async function collectExportDir(ctx: WriteContext, root: string, options:
             account: dir.account,
             region: dir.region,
             resource: `${collector}/${dir.account}/${dir.region}`,
-            observedAt: { type: 'instant', at: newest ?? ctx.now().toISOString() },
+            observedAt: { type: 'instant', at: newest },
             raw: null,
             sources: [{ type: 'file', path: rel, sha256: directoryDigest(dir.files) }],
           },

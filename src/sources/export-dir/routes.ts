@@ -4,7 +4,7 @@ export type Route =
   | { type: 'bedrock-log'; account: string; region: string; day: string }
   | { type: 'config-snapshot'; account: string; region: string; day: string }
   | { type: 'cli'; account: string; region: string; service: string; operation: string; qualifier: string | null; ext: 'json' | 'pdf' }
-  | { type: 'clarify'; account: string; region: string; subject: string; file: 'analysis.json' | 'predictions.csv' | 'predictions.jsonl' };
+  | { type: 'clarify'; account: string; region: string; subject: string; file: 'analysis.json' | 'predictions.csv' | 'predictions.jsonl' | 'bias-config.json' };
 
 const ACCT = '(\\d{12})';
 const REGION = '([a-z]{2,}(?:-[a-z0-9]+)*-\\d+[a-z]?|global)';
@@ -14,7 +14,7 @@ const CLOUDTRAIL = new RegExp(`^(?:.*/)?AWSLogs/(?:o-[a-z0-9]+/)?${ACCT}/CloudTr
 const BEDROCK = new RegExp(`^(?:.*/)?AWSLogs/${ACCT}/BedrockModelInvocationLogs/${REGION}/${DATE}/(?:\\d{2}/)?[^/]+\\.json\\.gz$`);
 const CONFIG = new RegExp(`^(?:.*/)?AWSLogs/${ACCT}/Config/${REGION}/${DATE}/ConfigSnapshot/[^/]+\\.json\\.gz$`);
 const CLI = new RegExp(`^cli/${ACCT}/${REGION}/([a-z0-9-]+)/([a-z0-9-]+)(?:\\.([^/]+?))?\\.(json|pdf)$`);
-const CLARIFY = new RegExp(`^clarify/${ACCT}/${REGION}/([A-Za-z0-9._-]+)/(analysis\\.json|predictions\\.csv|predictions\\.jsonl)$`);
+const CLARIFY = new RegExp(`^clarify/${ACCT}/${REGION}/([A-Za-z0-9._-]+)/(analysis\\.json|predictions\\.csv|predictions\\.jsonl|bias-config\\.json)$`);
 
 export function routeOf(rel: string): Route | null {
   let m = CLOUDTRAIL.exec(rel);
