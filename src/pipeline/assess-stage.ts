@@ -33,6 +33,8 @@ export interface FrameworkAssessment {
 
 export interface EvidenceTally {
   readonly total: number;
+  /** Every evidence item the assessment read, sorted: exactly what a bundle of this pack must contain. */
+  readonly ids: readonly string[];
   readonly byKind: Record<string, { collected: number; error: number; not_applicable: number }>;
 }
 
@@ -90,7 +92,7 @@ export async function assessStage(ctx: PipelineContext, job: AssessJob): Promise
     scope: job.scope,
     generator: ctx.generator,
     frameworks,
-    evidence: { total: evidence.length, byKind },
+    evidence: { total: evidence.length, ids: evidence.map((e) => e.item.id), byKind },
     acceptedRisks: job.acceptedRisks,
   };
   await ctx.store.putState(`runs/${job.runId}/assessment`, result);
