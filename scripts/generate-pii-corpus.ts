@@ -139,20 +139,32 @@ const groupsOf4 = (s: string): string => s.replace(/(.{4})(?=.)/g, '$1 ');
 // ---------------------------------------------------------------------------------------------------------------
 // Vocabulary
 
+// prettier-ignore
 const FIRST = ['Jane', 'John', 'Maria', 'Ahmed', 'Wei', 'Priya', 'Lucas', 'Sofia', 'Olu', 'Hannah', 'José', 'Zoë',
   'Björn', 'Søren', 'Łukasz', 'Aoife', 'Mateo', 'Chloé', 'Kenji', 'Fatima', 'Noah', 'Emma', 'Liam', 'Ana'];
+// prettier-ignore
 const LAST = ['Doe', 'Smith', 'García', 'Müller', 'Nguyen', 'Patel', 'Rossi', 'Kowalski', 'O’Brien', 'Johansson',
   'Dubois', 'Okafor', 'Tanaka', 'Silva', 'Novak', 'Virtanen', 'de Vries', 'Fernández', 'Brown', 'Wilson'];
+// prettier-ignore
 const DOMAINS = ['example.com', 'example.org', 'example.net', 'mail.example.com', 'acme-corp.example', 'contoso.example',
   'fabrikam.example', 'northwind.example', 'hospital.example.org', 'uni.example.net'];
+// prettier-ignore
 const MODEL_IDS = ['anthropic.claude-3-haiku-20240307-v1:0', 'anthropic.claude-3-5-sonnet-20240620-v1:0',
   'us.anthropic.claude-3-7-sonnet-20250219-v1:0', 'amazon.titan-text-express-v1', 'amazon.nova-pro-v1:0',
   'meta.llama3-1-70b-instruct-v1:0', 'mistral.mistral-large-2402-v1:0', 'cohere.command-r-plus-v1:0',
   'amazon.titan-embed-text-v2:0', 'eu.amazon.nova-lite-v1:0', 'ai21.jamba-1-5-large-v1:0'];
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2', 'ca-central-1'];
 const ROLES = ['BedrockInvoker', 'DataScience', 'support-bot-role', 'AuditReadOnly', 'ml-pipeline', 'Admin'];
-const PRODUCTS = ['wireless headphones', 'standing desk', 'espresso machine', 'running shoes', 'laptop sleeve',
-  'smart thermostat', 'yoga mat', 'e-reader'];
+const PRODUCTS = [
+  'wireless headphones',
+  'standing desk',
+  'espresso machine',
+  'running shoes',
+  'laptop sleeve',
+  'smart thermostat',
+  'yoga mat',
+  'e-reader',
+];
 
 function ascii(s: string): string {
   return s
@@ -419,7 +431,9 @@ function nino(r: Rng): string {
   while (['BG', 'GB', 'NK', 'KN', 'TN', 'NT', 'ZZ'].includes(prefix));
   const d = r.digits(6);
   const suffix = r.chars('ABCD', 1);
-  return r.chance(0.5) ? `${prefix} ${d.slice(0, 2)} ${d.slice(2, 4)} ${d.slice(4)} ${suffix}` : `${prefix}${d}${suffix}`;
+  return r.chance(0.5)
+    ? `${prefix} ${d.slice(0, 2)} ${d.slice(2, 4)} ${d.slice(4)} ${suffix}`
+    : `${prefix}${d}${suffix}`;
 }
 
 function spanishId(r: Rng): string {
@@ -445,8 +459,12 @@ const CF_ODD_VALUES = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6
 function codiceFiscale(r: Rng): string {
   const upper = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
   const body =
-    r.chars('BCDFGHLMNPRSTVZ', 6) + r.digits(2) + r.chars('ABCDEHLMPRST', 1) + r.pad(r.int(1, 71), 2) +
-    r.chars('ABCDEFGHILMZ', 1) + r.digits(3);
+    r.chars('BCDFGHLMNPRSTVZ', 6) +
+    r.digits(2) +
+    r.chars('ABCDEHLMPRST', 1) +
+    r.pad(r.int(1, 71), 2) +
+    r.chars('ABCDEFGHILMZ', 1) +
+    r.digits(3);
   let sum = 0;
   for (let i = 0; i < 15; i++) {
     const ch = body[i]!;
@@ -625,7 +643,12 @@ const supportChat: Template = (r) => {
     e('PHONE', phone(r)),
     '.\n',
   );
-  if (r.chance(0.5)) d.add('I paid with my card ', e('CREDIT_CARD', card(r)), ` (exp ${r.pad(r.int(1, 12), 2)}/${r.int(26, 31)}), total ${money(r)}.\n`);
+  if (r.chance(0.5))
+    d.add(
+      'I paid with my card ',
+      e('CREDIT_CARD', card(r)),
+      ` (exp ${r.pad(r.int(1, 12), 2)}/${r.int(26, 31)}), total ${money(r)}.\n`,
+    );
   else d.add(`Tracking number ${nineDigitNonSsn(r)}${r.digits(3)}, order reference ${luhnFailingOrder(r)}.\n`);
   d.add(
     `Assistant: Thanks ${p.first}, I'm sorry for the delay. I've opened ticket ${r.pick(['CS', 'SUP', 'T'])}-${r.int(10000, 99999)} `,
@@ -658,7 +681,12 @@ const hrOnboarding: Template = (r) => {
   if (ssnForm === 0) d.add('SSN: ', e('US_SSN', dashedSsn(ssn)), '\n');
   else if (ssnForm === 1) d.add('Social Security Number: ', e('US_SSN', ssn), '\n');
   else d.add('SSN ', e('US_SSN', `${ssn.slice(0, 3)} ${ssn.slice(3, 5)} ${ssn.slice(5)}`), '\n');
-  d.add(`Employee ID: ${nineDigitNonSsn(r)}\nDate of birth: ${usDate(r)}\n`, 'Work email: ', e('EMAIL', email(r, p)), '\n');
+  d.add(
+    `Employee ID: ${nineDigitNonSsn(r)}\nDate of birth: ${usDate(r)}\n`,
+    'Work email: ',
+    e('EMAIL', email(r, p)),
+    '\n',
+  );
   d.add('Mobile: ', e('PHONE', phone(r)), '\n');
   if (r.chance(0.5)) d.add('Direct deposit IBAN: ', e('IBAN', iban(r)), '\n');
   else d.add(`Direct deposit: routing ${r.pick(['021000021', '011401533', '091000019'])}, account ${r.digits(10)}\n`);
@@ -741,7 +769,7 @@ const codeCredentials: Template = (r) => {
   switch (r.int(0, 5)) {
     case 0:
       d.add(
-        "Why does this fail with AccessDenied?\n```ini\n[default]\naws_access_key_id = ",
+        'Why does this fail with AccessDenied?\n```ini\n[default]\naws_access_key_id = ',
         e('AWS_ACCESS_KEY', ak),
         '\naws_secret_access_key = ',
         e('AWS_SECRET_KEY', sk),
@@ -844,10 +872,22 @@ const appLog: Template = (r) => {
     const ts = isoTimestamp(r);
     switch (r.int(0, 4)) {
       case 0:
-        d.add(`${ts} INFO request_id=${uuid(r)} user=`, e('EMAIL', email(r, p)), ' client_ip=', e('IP_ADDRESS', ipv4(r)), ` latency_ms=${r.int(20, 3000)}\n`);
+        d.add(
+          `${ts} INFO request_id=${uuid(r)} user=`,
+          e('EMAIL', email(r, p)),
+          ' client_ip=',
+          e('IP_ADDRESS', ipv4(r)),
+          ` latency_ms=${r.int(20, 3000)}\n`,
+        );
         break;
       case 1:
-        d.add(`${ts} WARN login failed for `, e('EMAIL', email(r, p)), ' from ', e('IP_ADDRESS', ipv6(r)), ` (attempt ${r.int(2, 9)})\n`);
+        d.add(
+          `${ts} WARN login failed for `,
+          e('EMAIL', email(r, p)),
+          ' from ',
+          e('IP_ADDRESS', ipv6(r)),
+          ` (attempt ${r.int(2, 9)})\n`,
+        );
         break;
       case 2:
         d.add(`${ts} DEBUG invoke model=${r.pick(MODEL_IDS)} principal=${arn(r)} tokens=${r.int(10, 4000)}\n`);
@@ -859,7 +899,11 @@ const appLog: Template = (r) => {
         );
         break;
       default:
-        d.add(`${ts} INFO host ${mac(r)} leased `, e('IP_ADDRESS', ipv4(r)), ` for ${r.int(600, 86400)}s, agent ${version(r)}\n`);
+        d.add(
+          `${ts} INFO host ${mac(r)} leased `,
+          e('IP_ADDRESS', ipv4(r)),
+          ` for ${r.int(600, 86400)}s, agent ${version(r)}\n`,
+        );
     }
   }
   d.add('Explain what happened.');
@@ -878,13 +922,21 @@ const bedrockPrompt: Template = (r) => {
   );
   switch (r.int(0, 2)) {
     case 0:
-      d.add(`Question: my colleague ${p.first} gave me their SSN `, e('US_SSN', dashedSsn(ssnDigits(r))), ', can you file the form?');
+      d.add(
+        `Question: my colleague ${p.first} gave me their SSN `,
+        e('US_SSN', dashedSsn(ssnDigits(r))),
+        ', can you file the form?',
+      );
       break;
     case 1:
       d.add(`Question: what does error ValidationException mean for inference profile ${arn(r, acct)}?`);
       break;
     default:
-      d.add('Question: please email the summary to ', e('EMAIL', email(r, person(r))), ` and cc account ${accountId(r)}.`);
+      d.add(
+        'Question: please email the summary to ',
+        e('EMAIL', email(r, person(r))),
+        ` and cc account ${accountId(r)}.`,
+      );
   }
   return d;
 };
@@ -969,7 +1021,7 @@ const pureNegatives: Template = (r) => {
     do k = r.int(0, pieces.length - 1);
     while (used.has(k));
     used.add(k);
-    d.add(pieces[k]!, ' ');
+    d.add(pieces[k], ' ');
   }
   d.text = d.text.trimEnd();
   return d;
@@ -1041,7 +1093,9 @@ function main(): void {
   const body = serializeCorpus(records);
   writeFileSync(out, body, 'utf8');
   const entities = records.reduce((n, rec) => n + rec.entities.length, 0);
-  process.stdout.write(`wrote ${records.length} records, ${entities} entities, ${Buffer.byteLength(body)} bytes to ${out}\n`);
+  process.stdout.write(
+    `wrote ${records.length} records, ${entities} entities, ${Buffer.byteLength(body)} bytes to ${out}\n`,
+  );
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

@@ -8,6 +8,8 @@ type Sample = Summary['samples'][number];
 
 const MAX_SAMPLES = 4;
 const SAMPLE_CHARS = 400;
+/** Redact over a wide window before cutting the sample, so no entity is cut in half and missed. */
+const REDACT_WINDOW = 64 * 1024;
 /** Keys under which Bedrock model request/response bodies carry human text (Converse, Anthropic, Titan, Llama). */
 const TEXT_KEYS = new Set(['text', 'inputText', 'prompt', 'completion', 'outputText', 'generation', 'content', 'system']);
 /** Guardrail traces hold the raw matched PII in `match`: they are read for counts only, never copied. */
@@ -100,8 +102,8 @@ function sampleOf(r: ParsedRecord): Sample {
     identityArn: r.identityArn,
     modelId: r.modelId,
     operation: r.operation,
-    inputText: redactText(r.inputText.slice(0, SAMPLE_CHARS * 2)).text.slice(0, SAMPLE_CHARS),
-    outputText: redactText(r.outputText.slice(0, SAMPLE_CHARS * 2)).text.slice(0, SAMPLE_CHARS),
+    inputText: redactText(r.inputText.slice(0, REDACT_WINDOW)).text.slice(0, SAMPLE_CHARS),
+    outputText: redactText(r.outputText.slice(0, REDACT_WINDOW)).text.slice(0, SAMPLE_CHARS),
     guardrailAction: r.guardrailAction,
   };
 }

@@ -24,6 +24,7 @@ export function luhnValid(digits: string): boolean {
  * IBAN lengths per country (ISO 13616 registry, SWIFT release 2024). Only countries listed here are accepted,
  * which keeps `XX00...` look-alikes (SKUs, part numbers) out.
  */
+// prettier-ignore
 export const IBAN_LENGTHS: Readonly<Record<string, number>> = {
   AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BI: 27, BR: 29, BY: 28, CH: 21, CR: 22,
   CY: 28, CZ: 24, DE: 22, DJ: 27, DK: 18, DO: 28, EE: 20, EG: 29, ES: 24, FI: 18, FK: 18, FO: 18, FR: 27, GB: 22,
@@ -87,6 +88,7 @@ export function frenchNirValid(nir: string): boolean {
   return 97 - Number(BigInt(body) % 97n) === key;
 }
 
+// prettier-ignore
 const CF_ODD: Readonly<Record<string, number>> = {
   '0': 1, '1': 0, '2': 5, '3': 7, '4': 9, '5': 13, '6': 15, '7': 17, '8': 19, '9': 21,
   A: 1, B: 0, C: 5, D: 7, E: 9, F: 13, G: 15, H: 17, I: 19, J: 21, K: 2, L: 4, M: 18,
@@ -95,7 +97,8 @@ const CF_ODD: Readonly<Record<string, number>> = {
 
 /** Italian codice fiscale (16 characters, last one a check letter). */
 export function codiceFiscaleValid(cf: string): boolean {
-  if (!/^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/.test(cf)) return false;
+  if (!/^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/.test(cf))
+    return false;
   let sum = 0;
   for (let i = 0; i < 15; i++) {
     const ch = cf[i]!;

@@ -158,12 +158,16 @@ function detectEmails(text: string, push: Sink): void {
 // International: "+" country code then groups separated by one space/dot/dash, optional "(0)" or "(area)".
 const PHONE_INTL_RE = /(?<![\w+])\+[1-9]\d{0,14}(?:[ .-]?\(\d{1,4}\)[ .-]?\d{1,8}|[ .-]\d{1,8}){0,6}(?!\w)(?![.-]\d)/g;
 // North American national formats: (415) 555-2671, 415-555-2671, 415.555.2671, 415 555 2671, 1-800-555-0199.
-const PHONE_US_RE = /(?<![\w+./-])(?<!\d[ ./-])(?:1[ .-])?(?:\((\d{3})\) ?|(\d{3})[ .-])(\d{3})[ .-]\d{4}(?!\w)(?![.-]\d)/g;
+const PHONE_US_RE =
+  /(?<![\w+./-])(?<!\d[ ./-])(?:1[ .-])?(?:\((\d{3})\) ?|(\d{3})[ .-])(\d{3})[ .-]\d{4}(?!\w)(?![.-]\d)/g;
 // European national formats with trunk prefix 0: 020 7946 0958, 030/1234567, 01 42 68 53 00, 06-12345678.
-const PHONE_EU_RE = /(?<![\w+./-])(?<!\d[ ./-])(?:\(0\d{1,4}\) ?|0\d{1,4}[ ./-])\d{2,8}(?:[ ./-]\d{2,8}){0,4}(?!\w)(?![./-]\d)/g;
+const PHONE_EU_RE =
+  /(?<![\w+./-])(?<!\d[ ./-])(?:\(0\d{1,4}\) ?|0\d{1,4}[ ./-])\d{2,8}(?:[ ./-]\d{2,8}){0,4}(?!\w)(?![./-]\d)/g;
 // Unformatted 10/11-digit numbers, accepted only after a phone context word.
 const PHONE_BARE_RE = /(?<![\w+./-])(?<!\d[ ./-])\d{10,11}(?!\w)(?![./-]\d)/g;
-const PHONE_CONTEXT = labelContext('phone|\\btel|telephone|mobile|\\bcell|\\bcall(?: me)?(?: on| at)?|\\bsms|whats ?app|\\bfax|contact');
+const PHONE_CONTEXT = labelContext(
+  'phone|\\btel|telephone|mobile|\\bcell|\\bcall(?: me)?(?: on| at)?|\\bsms|whats ?app|\\bfax|contact',
+);
 
 /** `dd.mm.yyyy`-like start; four-plus groups with one consistent separator are phone numbers (FR dotted). */
 function looksLikeDate(candidate: string, groups: readonly string[]): boolean {
@@ -210,7 +214,9 @@ function detectPhones(text: string, push: Sink): void {
 const SSN_DASHED_RE = /(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])/g;
 const SSN_LOOSE_RE = /(?<![\w-])(?<!\d )(?:\d{3} \d{2} \d{4}|\d{9})(?![\w-])(?! \d)/g;
 /** A label immediately before the number: "SSN: ", "Social Security Number ", "soc. sec. no. ", "SSN is ". */
-const SSN_CONTEXT = labelContext('\\bssn|\\bss#?|social[\\s_-]+security|\\bsoc\\.?[\\s_-]*sec\\.?|\\bitin|\\btaxpayer[\\s_-]+id');
+const SSN_CONTEXT = labelContext(
+  '\\bssn|\\bss#?|social[\\s_-]+security|\\bsoc\\.?[\\s_-]*sec\\.?|\\bitin|\\btaxpayer[\\s_-]+id',
+);
 
 function detectSsns(text: string, push: Sink): void {
   for (const m of each(SSN_DASHED_RE, text)) {
@@ -318,11 +324,12 @@ function detectCards(text: string, push: Sink): void {
     while (i < groups.length) {
       let found = -1;
       let digits = '';
+      const lengths: number[] = [];
       for (let j = i; j < groups.length; j++) {
         digits += groups[j]!.digits;
+        lengths.push(groups[j]!.digits.length);
         if (digits.length > 19) break;
         if (digits.length < 13) continue;
-        const lengths = groups.slice(i, j + 1).map((g) => g.digits.length);
         if (issuerOk(digits) && cardLayoutOk(lengths) && luhnValid(digits) && !continues(i, j)) found = j;
       }
       if (found >= 0) {
@@ -401,7 +408,9 @@ function detectAwsKeys(text: string, push: Sink): void {
     if (!/[A-Z]/.test(s) || !/[a-z]/.test(s) || !/[0-9/+]/.test(s)) continue;
     const start = m.index;
     const end = start + s.length;
-    const nearKey = accessKeys.some(([ks, ke]) => (ke <= start && start - ke <= KEY_PAIR_DISTANCE) || (ks >= end && ks - end <= KEY_PAIR_DISTANCE));
+    const nearKey = accessKeys.some(
+      ([ks, ke]) => (ke <= start && start - ke <= KEY_PAIR_DISTANCE) || (ks >= end && ks - end <= KEY_PAIR_DISTANCE),
+    );
     if (nearKey || contextBefore(text, start, AWS_SECRET_CONTEXT, 80)) push('AWS_SECRET_KEY', start, end);
   }
   for (const m of each(AWS_SESSION_TOKEN_RE, text)) {

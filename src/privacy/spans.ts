@@ -25,7 +25,11 @@ export class Counter {
  * detection it touches become one `GUARDRAIL_MATCH` span, so no part of either survives redaction.
  * Input detections must be non-overlapping and sorted; so is the output.
  */
-export function mergeLiteralSpans(text: string, detections: readonly Detection[], literals: readonly string[]): Detection[] {
+export function mergeLiteralSpans(
+  text: string,
+  detections: readonly Detection[],
+  literals: readonly string[],
+): Detection[] {
   if (literals.length === 0) return [...detections];
   const items: { start: number; end: number; det: Detection | null }[] = detections.map((d) => ({
     start: d.start,

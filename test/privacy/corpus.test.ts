@@ -36,7 +36,18 @@ describe('PII corpus fixture', () => {
 
   it('covers every detector type and includes hard negatives', () => {
     const types = new Set(records.flatMap((r) => r.entities.map((e) => e.type)));
-    const expected: PiiType[] = ['EMAIL', 'PHONE', 'US_SSN', 'NATIONAL_ID', 'CREDIT_CARD', 'IBAN', 'IP_ADDRESS', 'AWS_ACCESS_KEY', 'AWS_SECRET_KEY', 'BEARER_TOKEN'];
+    const expected: PiiType[] = [
+      'EMAIL',
+      'PHONE',
+      'US_SSN',
+      'NATIONAL_ID',
+      'CREDIT_CARD',
+      'IBAN',
+      'IP_ADDRESS',
+      'AWS_ACCESS_KEY',
+      'AWS_SECRET_KEY',
+      'BEARER_TOKEN',
+    ];
     for (const t of expected) expect(types, t).toContain(t);
     const all = records.map((r) => r.text).join('\n');
     expect(all).toMatch(/arn:aws:[a-z]+:[a-z0-9-]*:\d{12}:/); // ARN with account id
@@ -63,7 +74,8 @@ describe('detector quality on the corpus', () => {
     expect(evaluation.overall.precision).toBeGreaterThanOrEqual(0.95);
     // Printed so the figures show up in CI logs next to the assertion.
     const rows = Object.entries(evaluation.perType).map(
-      ([t, m]) => `${t.padEnd(15)} recall ${m.recall?.toFixed(3)} precision ${m.precision?.toFixed(3)} (gold ${m.gold}, found ${m.predicted})`,
+      ([t, m]) =>
+        `${t.padEnd(15)} recall ${m.recall?.toFixed(3)} precision ${m.precision?.toFixed(3)} (gold ${m.gold}, found ${m.predicted})`,
     );
     console.log(`PII corpus evaluation (${evaluation.records} records)\n${rows.join('\n')}`);
   });
@@ -73,7 +85,8 @@ describe('detector quality on the corpus', () => {
     expect(o.truePositives + o.falseNegatives).toBe(o.gold);
     expect(o.truePositives + o.falsePositives).toBe(o.predicted);
     expect(evaluation.errors.length).toBe(o.falseNegatives + o.falsePositives);
-    for (const e of evaluation.errors) expect(Object.keys(e).sort()).toEqual(['end', 'kind', 'recordId', 'start', 'type']);
+    for (const e of evaluation.errors)
+      expect(Object.keys(e).sort()).toEqual(['end', 'kind', 'recordId', 'start', 'type']);
   });
 });
 

@@ -306,12 +306,10 @@ describe('AWS_ACCESS_KEY and AWS_SECRET_KEY', () => {
     ]),
   )('%s', (...c) => expectDetected(c));
 
-  it.each([
-    'AKIAIOSFODNN7EXAMPL',
-    'AKIAIOSFODNN7EXAMPLEX',
-    'akiaiosfodnn7example',
-    'user id AIDAJQABLZS4A3QDU576',
-  ])('no access key in %s', (s) => expectNothingOf('AWS_ACCESS_KEY', s));
+  it.each(['AKIAIOSFODNN7EXAMPL', 'AKIAIOSFODNN7EXAMPLEX', 'akiaiosfodnn7example', 'user id AIDAJQABLZS4A3QDU576'])(
+    'no access key in %s',
+    (s) => expectNothingOf('AWS_ACCESS_KEY', s),
+  );
 
   const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
   it.each(
@@ -321,7 +319,10 @@ describe('AWS_ACCESS_KEY and AWS_SECRET_KEY', () => {
       [`export AWS_SECRET_ACCESS_KEY=${secret}`, secret],
       [`AKIAIOSFODNN7EXAMPLE,${secret}`, secret],
       [`${secret} AKIAIOSFODNN7EXAMPLE`, secret],
-      [`"SessionToken": "IQoJb3JpZ2luX2VjEJr${'A1b2C3d4/+'.repeat(15)}"`, `IQoJb3JpZ2luX2VjEJr${'A1b2C3d4/+'.repeat(15)}`],
+      [
+        `"SessionToken": "IQoJb3JpZ2luX2VjEJr${'A1b2C3d4/+'.repeat(15)}"`,
+        `IQoJb3JpZ2luX2VjEJr${'A1b2C3d4/+'.repeat(15)}`,
+      ],
     ]),
   )('%s', (...c) => expectDetected(c));
 
@@ -387,7 +388,15 @@ describe('detectPii / redactText', () => {
   it('returns sorted, non-overlapping detections', () => {
     const d = detectPii(text);
     for (let i = 1; i < d.length; i++) expect(d[i]!.start).toBeGreaterThanOrEqual(d[i - 1]!.end);
-    expect(d.map((x) => x.type)).toEqual(['EMAIL', 'PHONE', 'US_SSN', 'CREDIT_CARD', 'IBAN', 'IP_ADDRESS', 'AWS_ACCESS_KEY']);
+    expect(d.map((x) => x.type)).toEqual([
+      'EMAIL',
+      'PHONE',
+      'US_SSN',
+      'CREDIT_CARD',
+      'IBAN',
+      'IP_ADDRESS',
+      'AWS_ACCESS_KEY',
+    ]);
   });
 
   it('replaces each entity with [TYPE] and counts them', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectPii, redactText } from '../../src/privacy/redact.js';
+import { detectPii, redactJson, redactText } from '../../src/privacy/redact.js';
 
 /** Deterministic pseudo-random text (mulberry32) so a failure can be reproduced. */
 function randomText(length: number, seed: number): string {
@@ -47,5 +47,13 @@ describe('detector performance (completes; no timing assertion)', () => {
   ])('handles %s', (_name, text) => {
     const found = detectPii(text);
     for (let i = 1; i < found.length; i++) expect(found[i]!.start).toBeGreaterThanOrEqual(found[i - 1]!.end);
+  });
+
+  it('handles pathological guardrail-match text in redactJson', () => {
+    const unterminated = `"match":"${'a\\'.repeat(MB / 2)}`;
+    const repeated = '"match":"'.repeat(MB / 9);
+    const escaped = '\\"match\\":\\"a'.repeat(MB / 14);
+    const { value } = redactJson({ unterminated, repeated, escaped, text: randomText(MB / 4, 7) });
+    expect(typeof value).toBe('object');
   });
 });

@@ -61,7 +61,9 @@ function invokeWithPii(): Json {
       piiEntry('US_SOCIAL_SECURITY_NUMBER', PII.ssn, 'BLOCKED'),
       piiEntry('ADDRESS', PII.address),
     ],
-    regexes: [{ name: 'account-number', regex: 'ACCT-\\d{5}', match: PII.customRegex, action: 'ANONYMIZED', detected: true }],
+    regexes: [
+      { name: 'account-number', regex: 'ACCT-\\d{5}', match: PII.customRegex, action: 'ANONYMIZED', detected: true },
+    ],
   };
   input0['wordPolicy'] = {
     customWords: [{ match: PII.customWord, action: 'BLOCKED', detected: true }],
@@ -168,7 +170,11 @@ describe('redactJson on Bedrock model-invocation log records', () => {
   it('scrubs match values from truncated (unparseable) serialized traces, also double-encoded ones', () => {
     const truncated = `{"guardrail":{"input":{"x":{"sensitiveInformationPolicy":{"piiEntities":[{"type":"NAME","match":"${PII.name}","action":"ANONYMIZED"},{"type":"ADDRESS","match":"${PII.address}`;
     const doubled = JSON.stringify(`{"piiEntities":[{"match":"${PII.customWord}","action":"BLOCKED"}`);
-    const { value, detections } = redactJson({ body: truncated, doubled, prompt: `${PII.name} at ${PII.address} on ${PII.customWord}` });
+    const { value, detections } = redactJson({
+      body: truncated,
+      doubled,
+      prompt: `${PII.name} at ${PII.address} on ${PII.customWord}`,
+    });
     const out = JSON.stringify(value);
     expect(out).not.toContain(PII.name);
     expect(out).not.toContain(PII.customWord);
@@ -189,10 +195,20 @@ describe('redactJson on Bedrock model-invocation log records', () => {
 describe('redactJson details', () => {
   it('replaces non-string match values and matches beside action/detected outside a named trace', () => {
     const { value, detections } = redactJson({
-      assessment: { entries: [{ match: 4111111111111111, action: 'BLOCKED' }, { match: ['a', { b: 'Jane Roe' }], detected: true }] },
+      assessment: {
+        entries: [
+          { match: 4111111111111111, action: 'BLOCKED' },
+          { match: ['a', { b: 'Jane Roe' }], detected: true },
+        ],
+      },
     });
     expect(value).toEqual({
-      assessment: { entries: [{ match: '[GUARDRAIL_MATCH]', action: 'BLOCKED' }, { match: '[GUARDRAIL_MATCH]', detected: true }] },
+      assessment: {
+        entries: [
+          { match: '[GUARDRAIL_MATCH]', action: 'BLOCKED' },
+          { match: '[GUARDRAIL_MATCH]', detected: true },
+        ],
+      },
     });
     expect(detections).toEqual({ GUARDRAIL_MATCH: 2 });
   });
