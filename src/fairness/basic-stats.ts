@@ -32,7 +32,11 @@ export function binaryConfusionMatrix(label: BoolIndex, predicted: BoolIndex): [
 }
 
 /** `[TP, FP, FN, TN] / n_d`, counted within the sensitive facet only. */
-export function confusionMatrix(sensitive: BoolIndex, label: BoolIndex, predicted: BoolIndex): [number, number, number, number] {
+export function confusionMatrix(
+  sensitive: BoolIndex,
+  label: BoolIndex,
+  predicted: BoolIndex,
+): [number, number, number, number] {
   const { d } = facetCounts(sensitive, label, predicted);
   return [divide(d.tp, d.n), divide(d.fp, d.n), divide(d.fn, d.n), divide(d.tn, d.n)];
 }
@@ -81,7 +85,10 @@ function sortValues(a: Cell, b: Cell): number {
  * `multicategory_confusion_matrix`: rows are true labels, columns predicted labels, keys `str(value)`, values
  * sorted. Returns null (as upstream) when the predictions cannot be cast to the label's type.
  */
-export function multicategoryConfusionMatrix(label: Column, predicted: Column): Record<string, Record<string, number>> | null {
+export function multicategoryConfusionMatrix(
+  label: Column,
+  predicted: Column,
+): Record<string, Record<string, number>> | null {
   const n = columnLength(label);
   const type = elementType(label);
   const preds: Cell[] = [];
@@ -153,8 +160,13 @@ export function modelPerformanceReport(
   const [TP, TN, FP, FN] = confusionQuadrants(pli, ppli);
   const perf = performanceMetrics({ TP, FP, TN, FN });
   const metrics: Record<string, number> = {};
-  for (const [key, name] of Object.entries(PERFORMANCE_METRIC_NAMES)) metrics[name] = perf[key as keyof PerformanceMetrics];
-  const base = { label: labelName, model_performance_metrics: metrics, binary_confusion_matrix: binaryConfusionMatrix(pli, ppli) };
+  for (const [key, name] of Object.entries(PERFORMANCE_METRIC_NAMES))
+    metrics[name] = perf[key as keyof PerformanceMetrics];
+  const base = {
+    label: labelName,
+    model_performance_metrics: metrics,
+    binary_confusion_matrix: binaryConfusionMatrix(pli, ppli),
+  };
   if (l.ensured.dataType !== 'CATEGORICAL') return base;
   return { ...base, confusion_matrix: multicategoryConfusionMatrix(l.ensured.column, p.ensured.column) };
 }

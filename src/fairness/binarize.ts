@@ -14,7 +14,16 @@ import {
   type NumericColumn,
 } from './columns.js';
 import { FairnessError, valueError } from './errors.js';
-import { intCastable, numericValue, pyCast, pyEquals, pyFloat, pyIsInstance, type Cell, type Scalar } from './values.js';
+import {
+  intCastable,
+  numericValue,
+  pyCast,
+  pyEquals,
+  pyFloat,
+  pyIsInstance,
+  type Cell,
+  type Scalar,
+} from './values.js';
 
 /** smclarify `UNIQUENESS_THRESHOLD`: an integer column with at least 5% distinct values is continuous. */
 export const UNIQUENESS_THRESHOLD = 0.05;
@@ -29,17 +38,44 @@ function distinctKey(v: Cell): string | number {
   return typeof v === 'boolean' ? Number(v) : (v as string | number);
 }
 
+/** The values of a column whose cells are all numbers (numeric, bool and numeric-category columns), else null. */
+function numericValues(c: Column): ArrayLike<number> | null {
+  if (c.dtype === 'int64' || c.dtype === 'float64') return c.values;
+  if (c.dtype === 'bool')
+    return c.values instanceof Uint8Array ? c.values : Uint8Array.from(c.values, (b) => (b ? 1 : 0));
+  if (c.dtype === 'category' && c.categories !== undefined && c.categories !== 'object') {
+    const v = c.values;
+    if (v instanceof Float64Array || v instanceof Uint8Array) return v;
+  }
+  return null;
+}
+
 /** `nunique / count >= UNIQUENESS_THRESHOLD`, stopping as soon as enough distinct values are seen. */
 function uniqueEnough(c: Column): boolean {
   const n = columnLength(c);
+  const nums = numericValues(c);
   let count = 0;
-  for (let i = 0; i < n; i++) if (!isMissing(cellAt(c, i))) count++;
+  if (nums) {
+    for (let i = 0; i < n; i++) if (!Number.isNaN(nums[i] ?? NaN)) count++;
+  } else {
+    for (let i = 0; i < n; i++) if (!isMissing(cellAt(c, i))) count++;
+  }
   if (count === 0) return false;
   const seen = new Set<string | number>();
+  let last: string | number | null = null;
   for (let i = 0; i < n; i++) {
-    const v = cellAt(c, i);
-    if (isMissing(v)) continue;
-    seen.add(distinctKey(v));
+    let key: string | number;
+    if (nums) {
+      key = nums[i] ?? NaN;
+      if (Number.isNaN(key)) continue;
+    } else {
+      const v = cellAt(c, i);
+      if (isMissing(v)) continue;
+      key = distinctKey(v);
+    }
+    if (key === last) continue;
+    last = key;
+    seen.add(key);
     if (seen.size / count >= UNIQUENESS_THRESHOLD) return true;
   }
   return false;
@@ -98,7 +134,8 @@ export interface Ensured {
 /** `ensure_series_data_type`: deduce the type, convert the column, and make a single threshold numeric. */
 export function ensureSeriesDataType(c: Column, values?: readonly Scalar[] | null): Ensured {
   const given = values ?? null;
-  if (seriesDatatype(c, given) === 'CATEGORICAL') return { ensured: { dataType: 'CATEGORICAL', column: toCategory(c) }, values: given };
+  if (seriesDatatype(c, given) === 'CATEGORICAL')
+    return { ensured: { dataType: 'CATEGORICAL', column: toCategory(c) }, values: given };
   let converted = given;
   if (given && given.length > 0) {
     const first = given[0] ?? null;
@@ -144,10 +181,12 @@ function matchAny(c: Column, values: readonly Scalar[]): { index: BoolIndex; any
   const n = columnLength(c);
   const index = new Uint8Array(n);
   let any = false;
-  if (c.dtype === 'int64' || c.dtype === 'float64') {
-    const targets = values.map((v) => (typeof v === 'string' ? null : numericValue(v))).filter((v): v is number => v !== null);
+  const nums = numericValues(c);
+  if (nums) {
+    // numbers never equal strings or None in Python; bools compare as 0/1
+    const targets = values.map(numericValue).filter((v): v is number => v !== null);
     for (let i = 0; i < n; i++) {
-      const x = c.values[i] ?? NaN;
+      const x = nums[i] ?? NaN;
       for (const t of targets) {
         if (x === t) {
           index[i] = 1;
@@ -158,10 +197,11 @@ function matchAny(c: Column, values: readonly Scalar[]): { index: BoolIndex; any
     }
     return { index, any };
   }
+  const texts = values.every((v): v is string => typeof v === 'string') ? values : null;
   for (let i = 0; i < n; i++) {
-    const x = cellAt(c, i);
-    for (const v of values) {
-      if (pyEquals(x, v)) {
+    const x = texts ? c.values[i] : cellAt(c, i);
+    for (const v of texts ?? values) {
+      if (texts ? x === v : pyEquals(x ?? null, v)) {
         index[i] = 1;
         any = true;
         break;

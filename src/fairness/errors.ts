@@ -3,7 +3,15 @@
  * `ValueError` from a `NotImplementedError`. `message` is exactly what Python's `str(exc)` gives upstream, because
  * Clarify copies that string into the `error` field of `analysis.json`.
  */
-export type PythonErrorKind = 'ValueError' | 'TypeError' | 'NotImplementedError' | 'RuntimeError' | 'OverflowError' | 'IndexError' | 'KeyError' | 'Exception';
+export type PythonErrorKind =
+  | 'ValueError'
+  | 'TypeError'
+  | 'NotImplementedError'
+  | 'RuntimeError'
+  | 'OverflowError'
+  | 'IndexError'
+  | 'KeyError'
+  | 'Exception';
 
 export class FairnessError extends Error {
   constructor(

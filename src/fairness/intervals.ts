@@ -28,7 +28,10 @@ function maxOf(columns: readonly NumericColumn[]): number {
 function thresholdNumber(t: Scalar): number {
   const n = numericValue(t);
   if (n === null) {
-    throw new FairnessError('TypeError', `'<' not supported between instances of '${t === null ? 'NoneType' : 'str'}' and 'float'`);
+    throw new FairnessError(
+      'TypeError',
+      `'<' not supported between instances of '${t === null ? 'NoneType' : 'str'}' and 'float'`,
+    );
   }
   return n;
 }
@@ -38,11 +41,17 @@ function thresholdNumber(t: Scalar): number {
  * a threshold), sorted; intervals join consecutive breaks. `data` holds several columns when smclarify
  * concatenates them (label and predicted label).
  */
-export function intervalIndex(data: readonly NumericColumn[], thresholds: readonly Scalar[] | null | undefined): Interval[] {
-  if (!thresholds || thresholds.length === 0) throw valueError('Threshold values must be provided for continuous features');
+export function intervalIndex(
+  data: readonly NumericColumn[],
+  thresholds: readonly Scalar[] | null | undefined,
+): Interval[] {
+  if (!thresholds || thresholds.length === 0)
+    throw valueError('Threshold values must be provided for continuous features');
   const max = maxOf(data);
   const breaks: number[] = thresholds.map(thresholdNumber);
-  let float = data.some((c) => c.dtype === 'float64') || thresholds.some((t) => isPyFloat(t) || (typeof t === 'number' && !Number.isInteger(t)));
+  let float =
+    data.some((c) => c.dtype === 'float64') ||
+    thresholds.some((t) => isPyFloat(t) || (typeof t === 'number' && !Number.isInteger(t)));
   if (!thresholds.some((t) => pyEquals(Math.abs(max), t))) {
     breaks.push(max);
     if (Number.isNaN(max)) float = true;
@@ -144,7 +153,8 @@ export function positivePredictedIndex(
 
 /** `label_value_or_threshold`: the string Clarify writes as `label_value_or_threshold`. */
 export function labelValueOrThreshold(label: Column, values: readonly Scalar[] | null | undefined): string {
-  if (!values || values.length === 0) throw valueError('Positive label values or thresholds are empty for Label column');
+  if (!values || values.length === 0)
+    throw valueError('Positive label values or thresholds are empty for Label column');
   const { ensured, values: converted } = ensureSeriesDataType(label, values);
   return positiveLabelIndex(ensured, converted).valueOrThreshold;
 }

@@ -56,7 +56,12 @@ function build(cells: readonly Cell[], kind: Kind): Column {
     return { dtype: integral ? 'int64' : 'float64', values };
   }
   if (kind === 'bool') {
-    return { dtype: 'bool', values: Uint8Array.from(cells, (c) => (c === true || (typeof c === 'string' && c.trim().toLowerCase() === 'true') ? 1 : 0)) };
+    return {
+      dtype: 'bool',
+      values: Uint8Array.from(cells, (c) =>
+        c === true || (typeof c === 'string' && c.trim().toLowerCase() === 'true') ? 1 : 0,
+      ),
+    };
   }
   return { dtype: 'object', values: cells };
 }
@@ -69,7 +74,13 @@ function inferOptional(cells: readonly Cell[], kindOf: (c: Cell) => Kind): Colum
   return build(cells, 'string');
 }
 
-function checkRequired(input: string, name: string, cells: readonly Cell[], lines: readonly number[], kindOf: (c: Cell) => Kind): Kind {
+function checkRequired(
+  input: string,
+  name: string,
+  cells: readonly Cell[],
+  lines: readonly number[],
+  kindOf: (c: Cell) => Kind,
+): Kind {
   const first = cells[0] ?? null;
   const kind = first === null ? 'string' : kindOf(first);
   cells.forEach((c, i) => {
@@ -103,7 +114,14 @@ function assemble(
     .map((name) => ({ name, column: inferOptional(cellsOf(name), kindOf) }));
   const group = features.find((f) => f.name === 'group')?.column ?? null;
   const get = (name: string): Column => required.get(name) ?? { dtype: 'object', values: [] };
-  return { rows: lines.length, facet: get('facet'), label: get('label'), prediction: get('prediction'), group, features };
+  return {
+    rows: lines.length,
+    facet: get('facet'),
+    label: get('label'),
+    prediction: get('prediction'),
+    group,
+    features,
+  };
 }
 
 function parseCsv(text: string, input: string): ParsedPredictions {
@@ -116,14 +134,19 @@ function parseCsv(text: string, input: string): ParsedPredictions {
   });
   const missing = REQUIRED_COLUMNS.filter((c) => !seen.has(c));
   if (missing.length > 0) {
-    throw new NormalizeError(input, `missing required column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} (header: ${table.header.join(',')})`);
+    throw new NormalizeError(
+      input,
+      `missing required column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} (header: ${table.header.join(',')})`,
+    );
   }
   if (table.lines.length === 0) throw new NormalizeError(input, 'no data rows after the header');
   const cellsOf = (name: string): Cell[] => {
     const raw = table.columns[table.header.indexOf(name)] ?? [];
     return raw.map((t) => (t === '' ? null : t));
   };
-  return assemble(input, table.header, cellsOf, table.lines, (c) => (typeof c === 'string' ? kindOfText(c) : kindOfJson(c)));
+  return assemble(input, table.header, cellsOf, table.lines, (c) =>
+    typeof c === 'string' ? kindOfText(c) : kindOfJson(c),
+  );
 }
 
 function describeJson(v: unknown): string {
@@ -155,15 +178,22 @@ function parseJsonl(text: string, input: string): ParsedPredictions {
     const obj = record as Record<string, unknown>;
     if (keys === null) {
       keys = Object.keys(obj);
-      for (const k of REQUIRED_COLUMNS) if (!(k in obj)) throw new NormalizeError(input, `line ${line}: missing key "${k}"`);
+      for (const k of REQUIRED_COLUMNS)
+        if (!(k in obj)) throw new NormalizeError(input, `line ${line}: missing key "${k}"`);
       for (const k of keys) cells.set(k, []);
     }
-    for (const k of keys) if (!(k in obj)) throw new NormalizeError(input, `line ${line}: missing key "${k}" (present on line ${lines[0] ?? line})`);
+    for (const k of keys)
+      if (!(k in obj))
+        throw new NormalizeError(input, `line ${line}: missing key "${k}" (present on line ${lines[0] ?? line})`);
     for (const [k, v] of Object.entries(obj)) {
       const col = cells.get(k);
-      if (!col) throw new NormalizeError(input, `line ${line}: unexpected key "${k}" (not on line ${lines[0] ?? line})`);
+      if (!col)
+        throw new NormalizeError(input, `line ${line}: unexpected key "${k}" (not on line ${lines[0] ?? line})`);
       if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-        throw new NormalizeError(input, `line ${line}: key "${k}" must be a string, number, boolean or null, got ${describeJson(v)}`);
+        throw new NormalizeError(
+          input,
+          `line ${line}: key "${k}" must be a string, number, boolean or null, got ${describeJson(v)}`,
+        );
       }
       col.push(v);
     }

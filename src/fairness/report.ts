@@ -5,14 +5,20 @@
  */
 import { observedLabelDistribution, proportion, confusionMatrix } from './basic-stats.js';
 import { categoricalIndex, ensureSeriesDataType } from './binarize.js';
-import { cellAt, columnLength, isMissing, type BoolIndex, type Column } from './columns.js';
+import { cellAt, columnLength, isMissing, scalarAt, type BoolIndex, type Column } from './columns.js';
 import type { BiasConfig, BiasDataset, BiasMetricResult, Stage } from './dataset.js';
 import { FairnessError, valueError } from './errors.js';
 import { FT } from './fliptest.js';
-import { continuousIndex, intervalIndex, intervalsText, positiveLabelIndex, positivePredictedIndex } from './intervals.js';
+import {
+  continuousIndex,
+  intervalIndex,
+  intervalsText,
+  positiveLabelIndex,
+  positivePredictedIndex,
+} from './intervals.js';
 import { AD, CDDPL, DAR, DCA, DCR, DI, DPPL, DRR, GE, RD, SD, TE } from './posttraining.js';
 import { CDDL, CI, DPL, JS, KL, KS, LP, TVD } from './pretraining.js';
-import { pyEquals, pyStr, type Cell, type Scalar } from './values.js';
+import { pyEquals, pyStr, type Scalar } from './values.js';
 
 /** What a metric sees: the three boolean indexes and the extra columns. */
 export interface MetricContext {
@@ -59,9 +65,9 @@ export const METRIC_NAMES = {
 } as const;
 
 /** `series.unique()`: distinct values in order of first appearance (missing values count once, as NaN). */
-export function uniqueValues(c: Column): Cell[] {
+export function uniqueValues(c: Column): Scalar[] {
   const seen = new Set<string | number>();
-  const out: Cell[] = [];
+  const out: Scalar[] = [];
   let missing = false;
   for (let i = 0; i < columnLength(c); i++) {
     const v = cellAt(c, i);
@@ -73,14 +79,14 @@ export function uniqueValues(c: Column): Cell[] {
     const key = typeof v === 'boolean' ? Number(v) : (v as string | number);
     if (!seen.has(key)) {
       seen.add(key);
-      out.push(v);
+      out.push(scalarAt(c, i));
     }
   }
   return out;
 }
 
 /** `metric_one_vs_all`: the metric for `facet == value`, for every distinct facet value. Errors propagate. */
-export function metricOneVsAll<T>(facet: Column, metric: (sensitive: BoolIndex) => T): { value: Cell; result: T }[] {
+export function metricOneVsAll<T>(facet: Column, metric: (sensitive: BoolIndex) => T): { value: Scalar; result: T }[] {
   return uniqueValues(facet).map((value) => {
     const sensitive = new Uint8Array(columnLength(facet));
     for (let i = 0; i < sensitive.length; i++) sensitive[i] = pyEquals(cellAt(facet, i), value) ? 1 : 0;
@@ -103,13 +109,30 @@ interface Prepared {
   readonly predicted: BoolIndex;
 }
 
+/** Every column must have one value per row (pandas would align on the index; we have none). */
+function checkLengths(dataset: BiasDataset): void {
+  const n = columnLength(dataset.facet);
+  const others: [string, Column | null | undefined][] = [
+    ['label', dataset.label],
+    ['prediction', dataset.prediction],
+    ['group', dataset.group],
+    ...(dataset.features ?? []).map((f): [string, Column] => [f.name, f.column]),
+  ];
+  for (const [name, c] of others) {
+    if (c && columnLength(c) !== n) throw valueError(`Column ${name} has ${columnLength(c)} rows, the facet has ${n}`);
+  }
+}
+
 /** `_report` up to `_do_report`: validation and binarisation for one stage. */
 function prepare(dataset: BiasDataset, config: BiasConfig, stage: Stage): Prepared {
+  checkLengths(dataset);
   const labelValues = config.labelValues;
   if (labelValues.length === 0) throw valueError('Positive label values or thresholds are empty for Label column');
   const predictedValues = config.predictedLabelValues;
   if (predictedValues && predictedValues.length > 0 && !sameValues(predictedValues, labelValues)) {
-    throw valueError('Positive predicted label values or threshold should be empty or same as label values or thresholds');
+    throw valueError(
+      'Positive predicted label values or threshold should be empty or same as label values or thresholds',
+    );
   }
   if (stage === 'post_training' && !dataset.prediction) {
     throw valueError('predicted_label_column has to be provided for Post training metrics');
@@ -137,7 +160,10 @@ function prepare(dataset: BiasDataset, config: BiasConfig, stage: Stage): Prepar
   return { groups, label: pli, predicted: ppli };
 }
 
-function methodsFor<T>(registry: Readonly<Record<string, Method<T>>>, requested: readonly string[] | undefined): [string, Method<T>][] {
+function methodsFor<T>(
+  registry: Readonly<Record<string, Method<T>>>,
+  requested: readonly string[] | undefined,
+): [string, Method<T>][] {
   return Object.entries(registry)
     .filter(([name]) => !requested || requested.includes(name))
     .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
@@ -160,7 +186,13 @@ function runReport<T>(
   for (const stage of stagesOf(dataset, config)) {
     const prepared = prepare(dataset, config, stage);
     for (const g of prepared.groups) {
-      const ctx: MetricContext = { sensitive: g.sensitive, label: prepared.label, predicted: prepared.predicted, group, features };
+      const ctx: MetricContext = {
+        sensitive: g.sensitive,
+        label: prepared.label,
+        predicted: prepared.predicted,
+        group,
+        features,
+      };
       for (const [name, method] of methods(stage)) {
         try {
           out.push({ stage, facetValue: g.key, name, value: method(ctx), error: null });
@@ -185,7 +217,9 @@ export function computeBiasReport(dataset: BiasDataset, config: BiasConfig): Bia
     const known = new Set([...METRIC_NAMES.pre_training, ...METRIC_NAMES.post_training]);
     const unknown = requested.filter((m) => !known.has(m));
     if (unknown.length > 0) {
-      throw valueError(`Invalid metric_name: metrics should be one of the registered metrics${JSON.stringify([...known])}`);
+      throw valueError(
+        `Invalid metric_name: metrics should be one of the registered metrics${JSON.stringify([...known])}`,
+      );
     }
   }
   const rows = runReport(dataset, config, (stage) =>
@@ -202,8 +236,14 @@ export function biasBasicStats(dataset: BiasDataset, config: BiasConfig): BiasBa
     ['proportion', (c) => proportion(c.sensitive)],
     ['observed_label_distribution', (c) => observedLabelDistribution(c.sensitive, c.label)],
   ];
-  const post: [string, Method<BasicStatValue>][] = [...pre, ['confusion_matrix', (c) => confusionMatrix(c.sensitive, c.label, c.predicted)]];
-  return runReport(dataset, config, (stage) => (stage === 'pre_training' ? pre : post)).map((r) => ({ ...r, facet: config.facetName }));
+  const post: [string, Method<BasicStatValue>][] = [
+    ...pre,
+    ['confusion_matrix', (c) => confusionMatrix(c.sensitive, c.label, c.predicted)],
+  ];
+  return runReport(dataset, config, (stage) => (stage === 'pre_training' ? pre : post)).map((r) => ({
+    ...r,
+    facet: config.facetName,
+  }));
 }
 
 export interface BiasBasicStat {

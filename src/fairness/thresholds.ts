@@ -68,7 +68,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
 };
 
 function checkBound(name: string, key: 'min' | 'max', v: number | null | undefined): void {
-  if (v !== null && v !== undefined && !Number.isFinite(v)) throw new RangeError(`threshold ${name}.${key} must be a finite number`);
+  if (v !== null && v !== undefined && !Number.isFinite(v))
+    throw new RangeError(`threshold ${name}.${key} must be a finite number`);
 }
 
 /** The defaults with a model's overrides merged over them, bound by bound. */
@@ -86,7 +87,10 @@ export function mergeThresholds(
     if (min !== null && min !== undefined && max !== null && max !== undefined && min > max) {
       throw new RangeError(`threshold ${name}: min ${min} is greater than max ${max}`);
     }
-    out[name] = { ...(min === null || min === undefined ? {} : { min }), ...(max === null || max === undefined ? {} : { max }) };
+    out[name] = {
+      ...(min === null || min === undefined ? {} : { min }),
+      ...(max === null || max === undefined ? {} : { max }),
+    };
   }
   return out;
 }
@@ -102,7 +106,11 @@ export interface Evaluation {
  * The verdict for one metric value: `not_computed` for null or NaN, `outside` when a bound is crossed (±Infinity
  * crosses the bound on its side), else `within`. A metric without any bound is `within`.
  */
-export function evaluateMetric(name: string, value: number | null, thresholds: Thresholds = DEFAULT_THRESHOLDS): Evaluation {
+export function evaluateMetric(
+  name: string,
+  value: number | null,
+  thresholds: Thresholds = DEFAULT_THRESHOLDS,
+): Evaluation {
   const threshold = thresholds[name] ?? {};
   if (value === null || Number.isNaN(value)) return { verdict: 'not_computed', threshold };
   const below = threshold.min !== undefined && value < threshold.min;
@@ -116,7 +124,10 @@ export function evaluateMetric(name: string, value: number | null, thresholds: T
  */
 export const NON_FINITE_PREFIX = 'non-finite value: ';
 
-export function encodeMetricValue(value: number | null, error: string | null): { value: number | null; error: string | null } {
+export function encodeMetricValue(
+  value: number | null,
+  error: string | null,
+): { value: number | null; error: string | null } {
   if (value === null || Number.isFinite(value)) return { value, error };
   const text = Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
   return { value: null, error: `${NON_FINITE_PREFIX}${text}` };

@@ -89,12 +89,16 @@ export function pyRepr(v: Scalar): string {
 }
 
 const INT_LITERAL = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
-const FLOAT_LITERAL = /^\s*[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d+(?:_\d+)*(?:[eE][+-]?\d+)?|\d+(?:_\d+)*\.(?:[eE][+-]?\d+)?|inf|infinity|nan)\s*$/i;
+const FLOAT_LITERAL =
+  /^\s*[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d+(?:_\d+)*(?:[eE][+-]?\d+)?|\d+(?:_\d+)*\.(?:[eE][+-]?\d+)?|inf|infinity|nan)\s*$/i;
 
 /** Python `int(v)`. */
 export function pyInt(v: Scalar): number {
   if (v === null) {
-    throw new FairnessError('TypeError', "int() argument must be a string, a bytes-like object or a real number, not 'NoneType'");
+    throw new FairnessError(
+      'TypeError',
+      "int() argument must be a string, a bytes-like object or a real number, not 'NoneType'",
+    );
   }
   if (typeof v === 'string') {
     if (!INT_LITERAL.test(v)) throw valueError(`invalid literal for int() with base 10: ${pyRepr(v)}`);
@@ -108,7 +112,8 @@ export function pyInt(v: Scalar): number {
 
 /** Python `float(v)`. */
 export function pyFloat(v: Scalar): number | PyFloat {
-  if (v === null) throw new FairnessError('TypeError', "float() argument must be a string or a real number, not 'NoneType'");
+  if (v === null)
+    throw new FairnessError('TypeError', "float() argument must be a string or a real number, not 'NoneType'");
   if (typeof v === 'string') {
     if (!FLOAT_LITERAL.test(v)) throw valueError(`could not convert string to float: ${pyRepr(v)}`);
     const t = v.replace(/_/g, '').trim().toLowerCase();

@@ -50,7 +50,9 @@ function assessControl(
     status = 'manual';
     reasons.push('automated evidence is satisfactory; the rest of this control needs the attestation requested below');
   } else status = 'satisfied';
-  for (const x of expectations) for (const r of x.reasons) reasons.push(`[${x.rule}] ${r}`);
+  // Reasons of the expectations that decided the status come first, so the first reason explains the status.
+  const rank = { exception: 0, gap: 1, satisfied: 2, not_applicable: 3 } as const;
+  for (const x of [...expectations].sort((a, b) => rank[a.status] - rank[b.status])) for (const r of x.reasons) reasons.push(`[${x.rule}] ${r}`);
 
   const applicable = risks.filter((r) => (r.framework === null || r.framework === frameworkId) && r.control === control.id);
   let acceptedRisk: AcceptedRisk | null = null;

@@ -49,7 +49,8 @@ function observation(subject: string, meta: NormalizeMeta, content: BiasReport):
 }
 
 function checkSubject(subject: string, input: string): void {
-  if (subject.length === 0) throw new NormalizeError(input, 'subject (model or job name) must not be empty', 'MissingField');
+  if (subject.length === 0)
+    throw new NormalizeError(input, 'subject (model or job name) must not be empty', 'MissingField');
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -64,7 +65,8 @@ class Shape {
   }
 
   object(v: unknown, path: string): Record<string, unknown> {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(path, `expected a JSON object, got ${describe(v)}`);
+    if (v === null || typeof v !== 'object' || Array.isArray(v))
+      this.fail(path, `expected a JSON object, got ${describe(v)}`);
     return v as Record<string, unknown>;
   }
 
@@ -81,21 +83,37 @@ class Shape {
     return this.fail(path, `expected a string, got ${v === undefined ? 'nothing' : describe(v)}`);
   }
 
+  /** A string, strictly (metric names and error messages). */
+  string(v: unknown, path: string): string {
+    if (typeof v === 'string') return v;
+    return this.fail(path, `expected a string, got ${v === undefined ? 'nothing' : describe(v)}`);
+  }
+
   metricValue(v: unknown, path: string): number | null {
     if (v === null || (typeof v === 'number' && Number.isFinite(v))) return v;
     if (v === 'Infinity') return Infinity;
     if (v === '-Infinity') return -Infinity;
     if (v === 'NaN') return NaN;
-    return this.fail(path, `expected a number, null, "Infinity" or "-Infinity", got ${v === undefined ? 'nothing' : describe(v)}`);
+    return this.fail(
+      path,
+      `expected a number, null, "Infinity" or "-Infinity", got ${v === undefined ? 'nothing' : describe(v)}`,
+    );
   }
 }
 
-function parseMetric(s: Shape, raw: unknown, path: string, stage: Stage, facet: string, facetValue: string): BiasMetric {
+function parseMetric(
+  s: Shape,
+  raw: unknown,
+  path: string,
+  stage: Stage,
+  facet: string,
+  facetValue: string,
+): BiasMetric {
   const m = s.object(raw, path);
-  const name = s.text(m.name, at(path, 'name'), true) ?? '';
+  const name = s.string(m.name, at(path, 'name'));
   if (name.length === 0) s.fail(at(path, 'name'), 'expected a metric name, got ""');
   const value = s.metricValue(m.value, at(path, 'value'));
-  const error = m.error === undefined || m.error === null ? null : s.text(m.error, at(path, 'error'), true);
+  const error = m.error === undefined || m.error === null ? null : s.string(m.error, at(path, 'error'));
   return { stage, facet, facetValue, name, ...encodeMetricValue(value, error) };
 }
 
@@ -119,7 +137,9 @@ function parseSection(s: Shape, raw: unknown, path: string, stage: Stage): Secti
       const e = s.object(entry, entryPath);
       const facetValue = s.text(e.value_or_threshold, at(entryPath, 'value_or_threshold'), true) ?? '';
       const metricsPath = at(entryPath, 'metrics');
-      s.array(e.metrics, metricsPath).forEach((m, k) => metrics.push(parseMetric(s, m, at(metricsPath, k), stage, facet, facetValue)));
+      s.array(e.metrics, metricsPath).forEach((m, k) =>
+        metrics.push(parseMetric(s, m, at(metricsPath, k), stage, facet, facetValue)),
+      );
     });
   }
   return { label, labelValueOrThreshold, metrics };
@@ -138,7 +158,11 @@ function agree(s: Shape, first: string | null, second: string | null, path: stri
  * only or both sections, several `value_or_threshold` entries per facet, and `value: null` with `error`.
  * Throws `NormalizeError` (code `UnknownShape`) naming the input and the JSON path of the first problem.
  */
-export function normalizeClarifyAnalysis(json: unknown, subject: string, meta: NormalizeMeta): Observation<'clarify.bias_report'> {
+export function normalizeClarifyAnalysis(
+  json: unknown,
+  subject: string,
+  meta: NormalizeMeta,
+): Observation<'clarify.bias_report'> {
   const input = inputOf(meta, 'analysis.json');
   checkSubject(subject, input);
   const s = new Shape(input);
@@ -154,7 +178,10 @@ export function normalizeClarifyAnalysis(json: unknown, subject: string, meta: N
     const path = at('$', key);
     const sec = parseSection(s, root[key], path, stage);
     label = i === 0 ? sec.label : agree(s, label, sec.label, at(path, 'label'));
-    lvt = i === 0 ? sec.labelValueOrThreshold : agree(s, lvt, sec.labelValueOrThreshold, at(path, 'label_value_or_threshold'));
+    lvt =
+      i === 0
+        ? sec.labelValueOrThreshold
+        : agree(s, lvt, sec.labelValueOrThreshold, at(path, 'label_value_or_threshold'));
     metrics.push(...sec.metrics);
   });
   return observation(subject, meta, { subject, label, labelValueOrThreshold: lvt, metrics, origin: 'clarify' });
@@ -193,7 +220,8 @@ export function normalizeNativeBias(
       origin: 'native',
     });
   } catch (e) {
-    if (e instanceof FairnessError) throw new NormalizeError(input, `bias metrics cannot be computed: ${e.message}`, 'BiasNotComputable');
+    if (e instanceof FairnessError)
+      throw new NormalizeError(input, `bias metrics cannot be computed: ${e.message}`, 'BiasNotComputable');
     throw e;
   }
 }

@@ -34,7 +34,8 @@ const plain = (v: PyJson): Cell => (isPyFloat(v) ? v.float : (v as Cell));
 const scalars = (v: PyJson | undefined): Scalar[] => list(v).map((x) => (isPyFloat(x) ? x : (x as Cell)));
 const isBool = (xs: PyJson[]): boolean => xs.length > 0 && xs.every((x) => typeof x === 'boolean');
 const isNum = (xs: PyJson[]): boolean => xs.length > 0 && xs.every((x) => typeof x === 'number' || isPyFloat(x));
-const hasFloat = (xs: PyJson[]): boolean => xs.some((x) => isPyFloat(x) || (typeof x === 'number' && !Number.isInteger(x)));
+const hasFloat = (xs: PyJson[]): boolean =>
+  xs.some((x) => isPyFloat(x) || (typeof x === 'number' && !Number.isInteger(x)));
 
 export function boolIndex(v: PyJson | undefined): BoolIndex {
   return Uint8Array.from(list(v).map((x) => (x === true || x === 'True' ? 1 : 0)));
@@ -122,7 +123,12 @@ function callMetric(v: Vector): number {
       const rows = list(v.inputs.features).map(list);
       const nonNumeric = v.inputs.non_numeric_column;
       const cols: Column[] = (rows[0] ?? []).map((_, j) =>
-        j === nonNumeric ? { dtype: 'object', values: rows.map(() => 'a') } : column(rows.map((r) => r[j] ?? null), 'int64'),
+        j === nonNumeric
+          ? { dtype: 'object', values: rows.map(() => 'a') }
+          : column(
+              rows.map((r) => r[j] ?? null),
+              'int64',
+            ),
       );
       return FT(cols, s, p);
     },
@@ -137,7 +143,11 @@ function callOneVsAll(v: Vector): number {
   const d = v.derived ?? {};
   const y = boolIndex(d.positive_label_index);
   const metric: (s: BoolIndex) => number =
-    v.metric === 'CI' ? (s) => pre.CI(s) : v.metric === 'DPL' ? (s) => pre.DPL(s, y) : (s) => pre.CDDL(s, y, column(i.group));
+    v.metric === 'CI'
+      ? (s) => pre.CI(s)
+      : v.metric === 'DPL'
+        ? (s) => pre.DPL(s, y)
+        : (s) => pre.CDDL(s, y, column(i.group));
   const entries = metricOneVsAll(column(i.facet, i.facet_dtype), metric);
   const want = scalars(i.sensitive_facet_values)[0] ?? null;
   const entry = entries.find((e) => pyEquals(e.value, want));
@@ -203,7 +213,9 @@ function runBasicStats(v: Vector): void {
       return;
     }
     case 'basic_stats.multicategory_confusion_matrix':
-      return void expect(basic.multicategoryConfusionMatrix(column(i.label), column(i.predicted_label))).toEqual(v.expected);
+      return void expect(basic.multicategoryConfusionMatrix(column(i.label), column(i.predicted_label))).toEqual(
+        v.expected,
+      );
   }
   throw new Error(`${v.id}: unknown basic stat`);
 }
@@ -222,9 +234,15 @@ function runModelPerformance(v: Vector): void {
   const i = v.inputs;
   const exp = v.expected as basic.ModelPerformanceReport;
   // The label column's name is an opaque pass-through that the vector records only in its expected output.
-  const got = basic.modelPerformanceReport(exp.label, column(i.label), column(i.predicted_label), scalars(i.positive_label_values));
+  const got = basic.modelPerformanceReport(
+    exp.label,
+    column(i.label),
+    column(i.predicted_label),
+    scalars(i.positive_label_values),
+  );
   expect(got.label).toBe(exp.label);
-  for (const [k, e] of Object.entries(exp.model_performance_metrics)) expectNumber(got.model_performance_metrics[k] ?? NaN, v, e);
+  for (const [k, e] of Object.entries(exp.model_performance_metrics))
+    expectNumber(got.model_performance_metrics[k] ?? NaN, v, e);
   expectNumbers(got.binary_confusion_matrix, v, exp.binary_confusion_matrix);
   expect(got.confusion_matrix).toEqual(exp.confusion_matrix);
 }
@@ -233,17 +251,21 @@ function runBinarisation(v: Vector): void {
   const i = v.inputs;
   const col = column(i.data, i.dtype);
   const values = i.values === null ? null : scalars(i.values);
-  if (v.metric === 'report.label_value_or_threshold') return void expect(labelValueOrThreshold(col, values)).toBe(v.expected);
+  if (v.metric === 'report.label_value_or_threshold')
+    return void expect(labelValueOrThreshold(col, values)).toBe(v.expected);
   if (v.metric === 'common.ensure_series_data_type') {
     const { ensured } = ensureSeriesDataType(col, values);
-    const converted = ensured.column === col ? 'unchanged' : ensured.dataType === 'CATEGORICAL' ? 'to_category' : 'to_numeric';
+    const converted =
+      ensured.column === col ? 'unchanged' : ensured.dataType === 'CATEGORICAL' ? 'to_category' : 'to_numeric';
     return void expect({ data_type: ensured.dataType, converted }).toEqual(v.expected);
   }
   const got = convertPositiveLabelValues(col, values ?? []);
   const exp = v.expected as Cell[];
   expect(got).toHaveLength(exp.length);
   // Python list equality (1 == 1.0 == True), as the upstream assert.
-  exp.forEach((e, k) => expect(pyEquals(got[k] ?? null, e), `${v.id}[${k}]: ${JSON.stringify(got[k])} vs ${JSON.stringify(e)}`).toBe(true));
+  exp.forEach((e, k) =>
+    expect(pyEquals(got[k] ?? null, e), `${v.id}[${k}]: ${JSON.stringify(got[k])} vs ${JSON.stringify(e)}`).toBe(true),
+  );
 }
 
 export function runVector(v: Vector): void {
@@ -260,7 +282,12 @@ export function runVector(v: Vector): void {
     case 'bias_basic_stats':
       return runBiasBasicStats(v);
     case 'helper':
-      return void expect(confusionQuadrants(boolIndex(v.inputs.positive_label_index), boolIndex(v.inputs.positive_predicted_label_index))).toEqual(v.expected);
+      return void expect(
+        confusionQuadrants(
+          boolIndex(v.inputs.positive_label_index),
+          boolIndex(v.inputs.positive_predicted_label_index),
+        ),
+      ).toEqual(v.expected);
     case 'model_performance_report':
       return runModelPerformance(v);
     case 'binarisation':

@@ -44,6 +44,21 @@ const lineage = (name: string, reaches: boolean) =>
     edges: [],
     reachesDataset: reaches,
   }, { resource: `lineage/${name}` });
+const contextLineage = (name: string) =>
+  rec('sagemaker.lineage', {
+    startArn: `arn:aws:sagemaker:eu-west-1:111122223333:context/${name}`,
+    vertices: [
+      { arn: `arn:aws:sagemaker:eu-west-1:111122223333:context/${name}`, type: 'Endpoint', awsType: 'Endpoint', uri: null, sha256: null },
+      { arn: 'arn:aws:sagemaker:eu-west-1:111122223333:artifact/ds', type: 'Dataset', awsType: 'DataSet', uri: 's3://data/train/', sha256: null },
+    ],
+    edges: [],
+    reachesDataset: true,
+  }, { resource: `lineage-context/${name}` });
+const approval = rec('cloudtrail.event', {
+  eventId: 'e-approve', eventTime: '2026-10-09T10:41:27.000Z', eventSource: 'sagemaker.amazonaws.com', eventName: 'UpdateModelPackage', awsRegion: EU, eventType: 'AwsApiCall', readOnly: false,
+  principal: { type: 'AssumedRole', arn: 'arn:aws:sts::111122223333:assumed-role/MLApprover/dana.kim', accountId: PROD, issuerArn: null },
+  sourceIPAddress: null, userAgent: null, errorCode: null, errorMessage: null, categories: ['ai', 'model_approval'], target: 'modelPackageArn=x', requestParameters: null,
+}, { at: '2026-10-09T10:41:27.000Z' });
 const pkg = (status: 'Approved' | 'PendingManualApproval') =>
   rec('sagemaker.model_package', { arn: pkgArn, groupName: 'credit-risk', version: 3, approvalStatus: status, approvalDescription: null, approvedBy: status === 'Approved' ? 'dana.kim' : null, creationTime: null, modelDataUrl: null, metrics: [], biasReportUris: [], modelCardName: null }, { resource: pkgArn });
 const card = (status: 'Approved' | 'Draft', riskRating: 'Medium' | null) =>
@@ -67,6 +82,7 @@ const cases: Case[] = [
   { name: 'a corrupt log file is a gap', rule: 'cloudtrail_delivery_continuous', records: [...fullOctober(), errorRec('cloudtrail.activity', 'CorruptGzip', 'x.json.gz: gzip data is truncated', { window: day('2026-10-09'), resource: 'AWSLogs/bad.json.gz' })], status: 'gap', reason: /CorruptGzip/ },
   { name: 'successful logging deletion', rule: 'no_sensitive_changes', params: { categories: ['logging_change'] }, records: [...fullOctober(), event('DeleteModelInvocationLoggingConfiguration', ['logging_change'])], status: 'exception', reason: /DeleteModelInvocationLoggingConfiguration by arn:aws:sts::111122223333:assumed-role\/Admin\/ariel/ },
   { name: 'failed attempt is only a note', rule: 'no_sensitive_changes', params: { categories: ['logging_change'] }, records: [...fullOctober(), event('StopLogging', ['logging_change'], 'AccessDenied')], status: 'satisfied', reason: /failed with AccessDenied/ },
+  { name: 'a model approval is recorded, not an exception', rule: 'no_sensitive_changes', params: { categories: ['model_approval', 'logging_change'] }, records: [...fullOctober(), approval], status: 'satisfied', reason: /approval recorded: sagemaker:UpdateModelPackage .* by arn:aws:sts::111122223333:assumed-role\/MLApprover\/dana\.kim/ },
   { name: 'event of another category ignored', rule: 'no_sensitive_changes', params: { categories: ['key_change'] }, records: [...fullOctober(), event('DeleteGuardrail', ['guardrail_change'])], status: 'satisfied' },
   { name: 'event outside the period ignored', rule: 'no_sensitive_changes', params: { categories: ['logging_change'] }, records: [...fullOctober(), event('StopLogging', ['logging_change'], null, '2026-09-30T23:59:59.000Z')], status: 'satisfied' },
   { name: 'no activity: absence unproven', rule: 'no_sensitive_changes', params: { categories: ['logging_change'] }, records: [], status: 'gap', reason: /absence of changes cannot be shown/ },
@@ -82,6 +98,8 @@ const cases: Case[] = [
   { name: 'no endpoints anywhere', rule: 'endpoints_encrypted', records: [inventory('sagemaker', { 'sagemaker.endpoint': 0 })], status: 'not_applicable' },
   { name: 'sagemaker never collected', rule: 'endpoints_encrypted', records: [], status: 'gap', reason: /not collected/ },
   { name: 'lineage reaches dataset', rule: 'lineage_complete', records: [endpoint('credit', 'k'), lineage('credit', true)], status: 'satisfied', reason: /s3:\/\/data\/train/ },
+  { name: 'lineage found through the endpoint context', rule: 'lineage_complete', records: [endpoint('credit-risk-prod', 'k'), contextLineage('credit-risk-prod')], status: 'satisfied' },
+  { name: 'another endpoint context does not match', rule: 'lineage_complete', records: [endpoint('credit', 'k'), contextLineage('credit-risk-prod')], status: 'gap' },
   { name: 'lineage stops short', rule: 'lineage_complete', records: [endpoint('churn', 'k'), lineage('churn', false)], status: 'exception', reason: /no traceable training dataset/ },
   { name: 'lineage missing', rule: 'lineage_complete', records: [endpoint('churn', 'k')], status: 'gap', reason: /no lineage evidence/ },
   { name: 'deployed package approved', rule: 'deployed_models_approved', records: [endpoint('credit', 'k'), lineage('credit', true), pkg('Approved')], status: 'satisfied', reason: /approved by dana.kim/ },
@@ -95,6 +113,15 @@ const cases: Case[] = [
   { name: 'config rule compliant', rule: 'config_rules_compliant', params: { rules: ['CLOUD_TRAIL_ENABLED'] }, records: [rule('cloud-trail-enabled', 'COMPLIANT')], status: 'satisfied' },
   { name: 'config rule non-compliant', rule: 'config_rules_compliant', params: { rules: ['IAM_USER_MFA_ENABLED'] }, records: [rule('iam-user-mfa-enabled', 'NON_COMPLIANT')], status: 'exception', reason: /NON_COMPLIANT in 111122223333\/eu-west-1/ },
   { name: 'config rule not deployed', rule: 'config_rules_compliant', params: { rules: ['ENCRYPTED_VOLUMES'] }, records: [rule('cloud-trail-enabled', 'COMPLIANT')], status: 'gap', reason: /none of the expected/ },
+  {
+    name: 'global rule: no data outside its home region is not a gap',
+    rule: 'config_rules_compliant',
+    params: { rules: ['IAM_USER_MFA_ENABLED'] },
+    records: [rule('iam-user-mfa-enabled', 'COMPLIANT'), rule('iam-user-mfa-enabled', 'INSUFFICIENT_DATA', { region: US })],
+    opts: { scope: { accounts: [PROD], regions: [EU, US] } },
+    status: 'satisfied',
+    reason: /no data in 111122223333\/us-east-1 \(evaluated in another region/,
+  },
   { name: 'config rule insufficient data', rule: 'config_rules_compliant', params: { rules: ['CLOUD_TRAIL_ENABLED'] }, records: [rule('cloud-trail-enabled', 'INSUFFICIENT_DATA')], status: 'gap' },
   { name: 'recorder on', rule: 'config_recorder_on', records: [rec('config.recorder', { name: 'default', recording: true, lastStatus: 'SUCCESS', allSupported: true, includeGlobalResourceTypes: true })], status: 'satisfied' },
   { name: 'recorder off', rule: 'config_recorder_on', records: [rec('config.recorder', { name: 'default', recording: false, lastStatus: 'FAILURE', allSupported: true, includeGlobalResourceTypes: true })], status: 'exception' },

@@ -73,13 +73,18 @@ export function noSensitiveChanges(p: RuleParams<'no_sensitive_changes'>, ev: Ev
     const who = c.principal.arn ?? c.principal.type;
     const what = `${c.eventSource.replace('.amazonaws.com', '')}:${c.eventName}${c.target ? ` (${c.target})` : ''}`;
     if (c.errorCode) out.note(`attempted ${what} by ${who} at ${c.eventTime} failed with ${c.errorCode}`, e.item);
-    else out.exception(`${what} by ${who} at ${c.eventTime} in ${where(e.item)}`, e.item);
+    else if (c.categories.every((cat) => cat === 'model_approval' || !wanted.has(cat))) {
+      // An approval is the control working (a recorded decision by a named approver), not an unapproved change.
+      out.ok(`approval recorded: ${what} by ${who} at ${c.eventTime}`, e.item);
+    } else out.exception(`${what} by ${who} at ${c.eventTime} in ${where(e.item)}`, e.item);
   }
   for (const { account, region } of ev.pairs) {
     if (!activity.some((a) => a.item.account === account && a.item.region === region)) {
       out.gap(`no CloudTrail activity evidence for ${account}/${region} in ${ev.periodLabel}: absence of changes cannot be shown`);
     }
   }
-  if (events.every((e) => e.content.errorCode)) out.ok(`no successful ${listSome(p.categories)} events in ${ev.periodLabel}`);
+  if (events.every((e) => e.content.errorCode || e.content.categories.includes('model_approval'))) {
+    out.ok(`no successful ${listSome(p.categories.filter((c) => c !== 'model_approval'))} events in ${ev.periodLabel}`);
+  }
   return out.finish();
 }

@@ -26,7 +26,12 @@ export function configRulesCompliant(p: RuleParams<'config_rules_compliant'>, ev
         ...bad.map((d) => d.item),
       );
     } else if (c.compliance === 'INSUFFICIENT_DATA') {
-      out.gap(`AWS Config rule ${c.ruleName} has insufficient data in ${where(r.item)}`, r.item);
+      // Rules on global resources (IAM) are evaluated in one region; elsewhere AWS reports insufficient data.
+      const evaluatedElsewhere = matched.some(
+        (o) => o !== r && o.item.account === r.item.account && o.content.ruleName === c.ruleName && (o.content.compliance === 'COMPLIANT' || o.content.compliance === 'NON_COMPLIANT'),
+      );
+      if (evaluatedElsewhere) out.note(`AWS Config rule ${c.ruleName} has no data in ${where(r.item)} (evaluated in another region of the account)`, r.item);
+      else out.gap(`AWS Config rule ${c.ruleName} has insufficient data in ${where(r.item)}`, r.item);
     } else {
       out.ok(`AWS Config rule ${c.ruleName} is ${c.compliance} in ${where(r.item)}`, r.item);
     }

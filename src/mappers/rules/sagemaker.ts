@@ -16,11 +16,22 @@ function sageMakerAbsent(ev: EvidenceView, out: OutcomeBuilder, kinds: readonly 
   return out.notApplicable(`no ${what} exist in any account/region in scope`, ...inventories.filter((i) => i !== null).map((i) => i.item)).finish();
 }
 
+/**
+ * The lineage graph of an endpoint. SageMaker tracks an endpoint in lineage as a context named after it
+ * (`context/<endpoint-name>`, sometimes with a generated suffix), not under the endpoint ARN itself.
+ */
 function endpointLineage(ev: EvidenceView, endpoint: Rec<'sagemaker.endpoint'>): Rec<'sagemaker.lineage'> | undefined {
   const arn = endpoint.content.arn.toLowerCase();
-  return ev
-    .state('sagemaker.lineage')
-    .find((l) => l.item.account === endpoint.item.account && l.item.region === endpoint.item.region && l.content.startArn.toLowerCase() === arn);
+  const name = endpoint.content.name.toLowerCase();
+  const suffixed = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[0-9a-z-]*endpoint$`);
+  const candidates = ev.state('sagemaker.lineage').filter((l) => l.item.account === endpoint.item.account && l.item.region === endpoint.item.region);
+  const segment = (a: string): string => a.toLowerCase().slice(a.lastIndexOf('/') + 1);
+  const startType = (l: Rec<'sagemaker.lineage'>): string | undefined => l.content.vertices.find((v) => v.arn === l.content.startArn)?.type;
+  return (
+    candidates.find((l) => l.content.startArn.toLowerCase() === arn) ??
+    candidates.find((l) => startType(l) === 'Endpoint' && segment(l.content.startArn) === name) ??
+    candidates.find((l) => startType(l) === 'Endpoint' && suffixed.test(segment(l.content.startArn)))
+  );
 }
 
 export function modelCardsApproved(p: RuleParams<'model_cards_approved'>, ev: EvidenceView): RuleOutcome {

@@ -1,0 +1,166 @@
+import {
+  DescribeComplianceByConfigRuleCommand,
+  DescribeConfigRulesCommand,
+  DescribeConfigurationAggregatorsCommand,
+  DescribeConfigurationRecorderStatusCommand,
+  DescribeConfigurationRecordersCommand,
+  DescribeConformancePackComplianceCommand,
+  DescribeConformancePacksCommand,
+  GetComplianceDetailsByConfigRuleCommand,
+  SelectResourceConfigCommand,
+} from '@aws-sdk/client-config-service';
+import { CollectionFailure } from '../../aws/errors.js';
+import { collected } from '../../evidence/observation.js';
+import type { EvidenceKind } from '../../evidence/kinds.js';
+import { normalizeConfigurationItem } from '../../normalizers/config/configuration-item.js';
+import { normalizeRecorders } from '../../normalizers/config/recorder.js';
+import { normalizeComplianceDetails, normalizeConformancePack, normalizeRuleCompliance } from '../../normalizers/config/rules.js';
+import { COLLECTORS } from '../catalog.js';
+import { allPages, withoutMetadata } from './pages.js';
+import { jsonRaw, type LiveCollector, type LiveContext } from './types.js';
+
+const DECLARATION = COLLECTORS.find((c) => c.id === 'config')!;
+
+/** Resource types whose configuration the frameworks read (resource_configuration rules). */
+export const CONFIG_ITEM_TYPES = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::IAM::User', 'AWS::CloudTrail::Trail', 'AWS::SageMaker::NotebookInstance', 'AWS::SageMaker::EndpointConfig'];
+
+export const configCollector: LiveCollector = {
+  ...DECLARATION,
+  operations: [
+    'config:DescribeConfigurationRecorderStatus',
+    'config:DescribeConfigurationRecorders',
+    'config:DescribeConfigRules',
+    'config:DescribeComplianceByConfigRule',
+    'config:GetComplianceDetailsByConfigRule',
+    'config:DescribeConformancePacks',
+    'config:DescribeConformancePackCompliance',
+    'config:DescribeConfigurationAggregators',
+    'config:SelectResourceConfig',
+  ],
+  async collect(ctx) {
+    const counts: Record<string, number> = {};
+    const count = (kind: EvidenceKind): void => {
+      counts[kind] = (counts[kind] ?? 0) + 1;
+    };
+    const emit = async (obs: Parameters<LiveContext['emit']>[0]): Promise<void> => {
+      if (obs.status.state === 'collected') count(obs.kind);
+      await ctx.emit(obs);
+    };
+    await step(ctx, ['config.recorder'], () => recorders(ctx, emit));
+    const rules = await step(ctx, ['config.rule_compliance', 'config.resource_compliance'], () => ruleCompliance(ctx, emit));
+    for (const ruleName of rules ?? []) await step(ctx, ['config.resource_compliance'], () => details(ctx, ruleName, emit), `config-rule/${ruleName}`);
+    await step(ctx, ['config.conformance_pack'], () => conformancePacks(ctx, emit));
+    await step(ctx, ['config.configuration_item'], () => configurationItems(ctx, emit));
+    const aggregators = await step(ctx, [], () => aggregatorCount(ctx));
+    await ctx.emit(
+      collected(
+        {
+          collector: 'config',
+          kind: 'inventory',
+          account: ctx.account,
+          region: ctx.region,
+          resource: `config/${ctx.account}/${ctx.region}`,
+          observedAt: { type: 'instant', at: ctx.now().toISOString() },
+          raw: null,
+          sources: [{ type: 'api', operation: 'config:DescribeConfigRules', requestId: null }],
+        },
+        {
+          collector: 'config',
+          counts: {
+            'config.recorder': counts['config.recorder'] ?? 0,
+            'config.rule_compliance': counts['config.rule_compliance'] ?? 0,
+            'config.resource_compliance': counts['config.resource_compliance'] ?? 0,
+            'config.conformance_pack': counts['config.conformance_pack'] ?? 0,
+            'config.configuration_item': counts['config.configuration_item'] ?? 0,
+            ...(aggregators !== undefined ? { aggregators } : {}),
+          },
+        },
+      ),
+    );
+  },
+};
+
+/** Runs one part of the collection; a permanent failure becomes error items for `kinds` and the rest goes on. */
+async function step<T>(ctx: LiveContext, kinds: readonly EvidenceKind[], fn: () => Promise<T>, resource?: string): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof CollectionFailure)) throw err;
+    await ctx.fail(kinds, err.operation, err.classified, resource);
+    return undefined;
+  }
+}
+
+async function recorders(ctx: LiveContext, emit: LiveContext['emit']): Promise<void> {
+  const client = ctx.clients.config(ctx.region);
+  const status = await ctx.call('config:DescribeConfigurationRecorderStatus', (s) => client.send(new DescribeConfigurationRecorderStatusCommand({}), { abortSignal: s }));
+  const defs = await ctx.call('config:DescribeConfigurationRecorders', (s) => client.send(new DescribeConfigurationRecordersCommand({}), { abortSignal: s }));
+  const raw = jsonRaw(withoutMetadata(status.output));
+  const meta = ctx.meta([{ operation: 'config:DescribeConfigurationRecorderStatus', requestId: status.requestId }, { operation: 'config:DescribeConfigurationRecorders', requestId: defs.requestId }], raw);
+  for (const obs of normalizeRecorders(withoutMetadata(status.output), withoutMetadata(defs.output), meta)) await emit(obs);
+}
+
+async function ruleCompliance(ctx: LiveContext, emit: LiveContext['emit']): Promise<string[]> {
+  const client = ctx.clients.config(ctx.region);
+  const rules = await allPages(ctx, 'config:DescribeConfigRules', (NextToken, s) => client.send(new DescribeConfigRulesCommand({ NextToken }), { abortSignal: s }), (p) => p.NextToken);
+  const byRule = await allPages(
+    ctx,
+    'config:DescribeComplianceByConfigRule',
+    (NextToken, s) => client.send(new DescribeComplianceByConfigRuleCommand({ NextToken }), { abortSignal: s }),
+    (p) => p.NextToken,
+  );
+  const merged = { ComplianceByConfigRules: byRule.pages.flatMap((p) => p.ComplianceByConfigRules ?? []) };
+  const defs = { ConfigRules: rules.pages.flatMap((p) => p.ConfigRules ?? []) };
+  const meta = ctx.meta([...byRule.calls, ...rules.calls], jsonRaw(merged));
+  for (const obs of normalizeRuleCompliance(merged, defs, meta)) await emit(obs);
+  return defs.ConfigRules.map((r) => r.ConfigRuleName).filter((n): n is string => typeof n === 'string');
+}
+
+async function details(ctx: LiveContext, ruleName: string, emit: LiveContext['emit']): Promise<void> {
+  const client = ctx.clients.config(ctx.region);
+  const res = await allPages(
+    ctx,
+    'config:GetComplianceDetailsByConfigRule',
+    (NextToken, s) => client.send(new GetComplianceDetailsByConfigRuleCommand({ ConfigRuleName: ruleName, NextToken, Limit: 100 }), { abortSignal: s }),
+    (p) => p.NextToken,
+  );
+  const merged = { EvaluationResults: res.pages.flatMap((p) => p.EvaluationResults ?? []) };
+  for (const obs of normalizeComplianceDetails(merged, ctx.meta(res.calls, jsonRaw(merged)))) await emit(obs);
+}
+
+async function conformancePacks(ctx: LiveContext, emit: LiveContext['emit']): Promise<void> {
+  const client = ctx.clients.config(ctx.region);
+  const packs = await allPages(ctx, 'config:DescribeConformancePacks', (NextToken, s) => client.send(new DescribeConformancePacksCommand({ NextToken }), { abortSignal: s }), (p) => p.NextToken);
+  for (const pack of packs.pages.flatMap((p) => p.ConformancePackDetails ?? [])) {
+    const name = pack.ConformancePackName;
+    if (!name) continue;
+    const res = await allPages(
+      ctx,
+      'config:DescribeConformancePackCompliance',
+      (NextToken, s) => client.send(new DescribeConformancePackComplianceCommand({ ConformancePackName: name, NextToken }), { abortSignal: s }),
+      (p) => p.NextToken,
+    );
+    const merged = { ConformancePackName: name, ConformancePackRuleComplianceList: res.pages.flatMap((p) => p.ConformancePackRuleComplianceList ?? []) };
+    await emit(normalizeConformancePack(merged, ctx.meta(res.calls, jsonRaw(merged))));
+  }
+}
+
+async function configurationItems(ctx: LiveContext, emit: LiveContext['emit']): Promise<void> {
+  const client = ctx.clients.config(ctx.region);
+  const expression =
+    'SELECT resourceType, resourceId, resourceName, arn, accountId, awsRegion, configurationItemCaptureTime, configurationItemStatus, configuration, supplementaryConfiguration, tags ' +
+    `WHERE resourceType IN (${CONFIG_ITEM_TYPES.map((t) => `'${t}'`).join(', ')})`;
+  const res = await allPages(ctx, 'config:SelectResourceConfig', (NextToken, s) => client.send(new SelectResourceConfigCommand({ Expression: expression, NextToken, Limit: 100 }), { abortSignal: s }), (p) => p.NextToken);
+  let i = 0;
+  for (const line of res.pages.flatMap((p) => p.Results ?? [])) {
+    const ci = JSON.parse(line) as unknown;
+    const meta = ctx.meta(res.calls, { bytes: Buffer.from(line), mediaType: 'application/json', sensitive: false });
+    await emit(normalizeConfigurationItem(ci, meta, `Results[${i++}]`));
+  }
+}
+
+async function aggregatorCount(ctx: LiveContext): Promise<number> {
+  const client = ctx.clients.config(ctx.region);
+  const res = await allPages(ctx, 'config:DescribeConfigurationAggregators', (NextToken, s) => client.send(new DescribeConfigurationAggregatorsCommand({ NextToken }), { abortSignal: s }), (p) => p.NextToken);
+  return res.pages.flatMap((p) => p.ConfigurationAggregators ?? []).filter((a) => a.OrganizationAggregationSource).length;
+}

@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const TSX = path.resolve('node_modules/.bin/tsx');
+const MAIN = path.resolve('src/cli/main.ts');
+const tmp = mkdtempSync(path.join(tmpdir(), 'auditpack-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(TSX, [MAIN, ...args], { encoding: 'utf8', cwd: tmp, env: { ...process.env, CI: 'true', ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('auditpack CLI', () => {
+  it.each([[[]], [['collect']], [['assess']], [['pack']], [['config', 'check']], [['frameworks', 'list']], [['demo']]])('%j --help documents the command and its exit codes', (args) => {
+    const r = run([...args, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: auditpack/);
+    expect(r.stdout).toMatch(/Exit codes/);
+  });
+
+  it('config check: valid file exits 0, invalid names the key and the problem and exits 1', () => {
+    const good = path.join(tmp, 'good.yaml');
+    writeFileSync(good, 'organisation: { name: Acme }\nscope: { accounts: [{ id: "111122223333" }], regions: [eu-west-1] }\n');
+    expect(run(['config', 'check', good])).toMatchObject({ code: 0, stdout: `${good}: valid\n` });
+    const bad = path.join(tmp, 'bad.yaml');
+    writeFileSync(bad, 'organisation: { name: Acme }\nscope: { accounts: [{ id: "1234" }], regions: [Frankfurt] }\nfrobnicate: 1\n');
+    const r = run(['config', 'check', bad, '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { valid: boolean; problems: string[] };
+    expect(out.valid).toBe(false);
+    expect(out.problems[0]).toMatch(/(top level): unknown key\(s\) "frobnicate"/);
+    expect(out.problems[0]).toMatch(/scope\.accounts\.0\.id: expected a 12-digit AWS account id/);
+    expect(out.problems[0]).toMatch(/scope\.regions\.0: expected an AWS region code/);
+  });
+
+  it('bad flags exit 2 with a message naming the flag, and change nothing', () => {
+    const store = path.join(tmp, 'store-untouched');
+    const r = run(['assess', '--period', '2026-13', '--store', store]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--period: period "2026-13": month must be 01-12/);
+    const f = run(['assess', '--framework', 'soc2,iso9001', '--store', store]);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toMatch(/--framework: unknown framework\(s\) iso9001 \(known: gdpr, hipaa, soc2\)/);
+    const s = run(['collect', '--source', path.join(tmp, 'missing'), '--store', store]);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/--source: export directory .*missing: does not exist/);
+    expect(run(['nonsense']).code).toBe(2);
+  });
+
+  it('frameworks list --json gives every catalog with its hash', () => {
+    const r = run(['frameworks', 'list', '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { id: string; controls: number; sha256: string }[];
+    expect(rows.map((x) => x.id)).toEqual(['gdpr', 'hipaa', 'soc2']);
+    for (const row of rows) expect(row.sha256).toMatch(/^[a-f0-9]{64}$/);
+  });
+});
