@@ -8,6 +8,7 @@ import { registerCollect } from './commands/collect.js';
 import { registerConfig } from './commands/config-check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFrameworks } from './commands/frameworks.js';
+import { registerIamPolicy } from './commands/iam-policy.js';
 import { registerPack } from './commands/pack.js';
 import { generatorInfo, makeLogger } from './environment.js';
 import { EXIT, UsageError } from './exit-codes.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerPack(program);
   registerConfig(program);
   registerFrameworks(program);
+  registerIamPolicy(program);
   registerDemo(program);
   return program;
 }

@@ -40,5 +40,17 @@ export const AuditpackConfig = z.strictObject({
     })
     .default({ thresholds: {}, models: {} }),
   output: z.strictObject({ dir: z.string().min(1).default('out') }).default({ dir: 'out' }),
+  /** Live collection from AWS APIs. */
+  collection: z
+    .strictObject({
+      /** Role assumed in every account of the scope: a name (arn:aws:iam::<account>:role/<name>) or an ARN template with {account}. */
+      roleName: z.string().regex(/^(arn:aws[a-z-]*:iam::\{account\}:role\/[\w+=,.@\/-]+|[\w+=,.@-]+)$/, 'a role name, or an ARN template containing {account}').optional(),
+      /** The external id the role's trust policy requires (a value, not a secret, but kept out of logs anyway). */
+      externalId: z.string().min(2).max(1224).optional(),
+      collectors: z.array(z.string()).optional(),
+      /** SDK attempts per call (adaptive retry). */
+      maxAttempts: z.number().int().min(1).max(10).default(3),
+    })
+    .default({ maxAttempts: 3 }),
 });
 export type AuditpackConfig = z.infer<typeof AuditpackConfig>;

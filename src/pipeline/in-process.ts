@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load.js';
 import { parseAcceptedRisks } from '../mappers/accepted-risks.js';
 import type { AcceptedRisk } from '../mappers/types.js';
-import { DEFAULT_THRESHOLDS } from '../fairness/thresholds.js';
+import { mergeThresholds } from '../fairness/thresholds.js';
 import { assessStage, type AssessJob, type AssessmentResult } from './assess-stage.js';
 import { collectStage, type CollectResult } from './collect-stage.js';
 import type { PipelineContext } from './context.js';
@@ -46,9 +46,17 @@ export function assessJobFrom(loaded: LoadedConfig, req: Omit<PackRequest, 'outD
     assessedAt: req.assessedAt,
     scope: { accounts: c.scope.accounts.map((a) => a.id), regions: c.scope.regions },
     freshnessDays: c.assessment.freshnessDays,
-    fairness: { defaults: { ...DEFAULT_THRESHOLDS, ...c.fairness.thresholds }, bySubject: c.fairness.models },
+    fairness: fairnessThresholds(c.fairness),
     acceptedRisks,
   };
+}
+
+/** Bound-by-bound merges: config thresholds over the built-in defaults, per-model ones over those. */
+export function fairnessThresholds(f: LoadedConfig['config']['fairness']): AssessJob['fairness'] {
+  const defaults = mergeThresholds(f.thresholds);
+  const bySubject: Record<string, ReturnType<typeof mergeThresholds>> = {};
+  for (const [model, overrides] of Object.entries(f.models)) bySubject[model] = mergeThresholds(overrides, defaults);
+  return { defaults, bySubject };
 }
 
 /**
