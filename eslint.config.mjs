@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.mjs', '**/*.cjs', 'examples/*/export/**', 'out/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.tmp/**', 'coverage/**', '**/*.mjs', '**/*.cjs', 'examples/*/export/**', 'out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

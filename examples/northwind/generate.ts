@@ -9,7 +9,13 @@ import { mkdir } from 'node:fs/promises';
 import { ACCOUNTS, COLLECTION_MS, DEFAULT_SEED, EU, GUARDRAILS, MLDEV, PROD, REGIONS } from './lib/common.js';
 import { cliJson, gzipDeterministic, TreeWriter } from './lib/io.js';
 import { trailCli, writeCloudTrailLogs } from './lib/cloudtrail.js';
-import { invocationEvents, invocationLogFiles, loggingConfiguration, planInvocations, prodGuardrail } from './lib/bedrock.js';
+import {
+  invocationEvents,
+  invocationLogFiles,
+  loggingConfiguration,
+  planInvocations,
+  prodGuardrail,
+} from './lib/bedrock.js';
 import { plantedChanges } from './lib/planted.js';
 import { sagemakerCli, sagemakerEvents } from './lib/sagemaker.js';
 import { configCli, configSnapshot } from './lib/config.js';
@@ -66,8 +72,13 @@ export async function generateExample(outDir: string, opts: GenerateOptions = {}
       const base = `cli/${account}/${region}`;
       if (region === EU) for (const f of trailCli(account)) await w.cli(`${base}/cloudtrail/${f.name}`, f.value, t);
       for (const f of configCli(account, region)) await w.cli(`${base}/configservice/${f.name}`, f.value, t);
-      await w.cli(`${base}/bedrock/get-model-invocation-logging-configuration.json`, loggingConfiguration(account, region), t);
-      if (account === PROD && region === EU) await w.cli(`${base}/bedrock/get-guardrail.${GUARDRAILS.prod.id}.json`, prodGuardrail(), t);
+      await w.cli(
+        `${base}/bedrock/get-model-invocation-logging-configuration.json`,
+        loggingConfiguration(account, region),
+        t,
+      );
+      if (account === PROD && region === EU)
+        await w.cli(`${base}/bedrock/get-guardrail.${GUARDRAILS.prod.id}.json`, prodGuardrail(), t);
       if (region === EU) for (const f of sagemakerCli(account)) await w.cli(`${base}/sagemaker/${f.name}`, f.value, t);
       else await w.dir(`${base}/sagemaker`, t);
     }

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { applyEnv, defaultConfig, loadConfigFile, type LoadedConfig } from '../config/load.js';
 import { LocalDirectoryStore } from '../evidence/local-store.js';
@@ -10,7 +9,9 @@ import type { PipelineContext, StageProgress } from '../pipeline/context.js';
 import { parsePeriod } from '../util/time.js';
 import { UsageError } from './exit-codes.js';
 
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { packageRoot as findPackageRoot } from '../util/package-root.js';
+
+const PACKAGE_ROOT = findPackageRoot();
 
 export function generatorInfo(): { name: string; version: string } {
   const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -41,10 +42,22 @@ export function storePath(loaded: LoadedConfig, storeFlag: string | undefined): 
   return path.resolve(loaded.baseDir, loaded.config.store.path);
 }
 
+/**
+ * The clock of a CLI run. `AUDITPACK_FIXED_NOW` (an ISO instant) pins it, so a replay or a test gets the same
+ * collectedAt and observation times (and so the same evidence ids) as another run.
+ */
+export function cliClock(env: NodeJS.ProcessEnv = process.env): () => Date {
+  const fixed = env['AUDITPACK_FIXED_NOW'];
+  if (!fixed) return () => new Date();
+  const t = Date.parse(fixed);
+  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}T/.test(fixed)) throw new UsageError(`AUDITPACK_FIXED_NOW: "${fixed}" is not an ISO-8601 instant`);
+  return () => new Date(t);
+}
+
 export function pipelineContext(store: string, onProgress?: (p: StageProgress) => void): PipelineContext {
   return {
     store: new LocalDirectoryStore(store),
-    now: () => new Date(),
+    now: cliClock(),
     generator: generatorInfo(),
     callerIdentity: null,
     frameworksDir: FRAMEWORKS_DIR,

@@ -44,7 +44,7 @@ export const AuditpackConfig = z.strictObject({
   collection: z
     .strictObject({
       /** Role assumed in every account of the scope: a name (arn:aws:iam::<account>:role/<name>) or an ARN template with {account}. */
-      roleName: z.string().regex(/^(arn:aws[a-z-]*:iam::\{account\}:role\/[\w+=,.@\/-]+|[\w+=,.@-]+)$/, 'a role name, or an ARN template containing {account}').optional(),
+      roleName: z.string().regex(/^(arn:aws[a-z-]*:iam::\{account\}:role\/[\w+=,.@/-]+|[\w+=,.@-]+)$/, 'a role name, or an ARN template containing {account}').optional(),
       /** The external id the role's trust policy requires (a value, not a secret, but kept out of logs anyway). */
       externalId: z.string().min(2).max(1224).optional(),
       collectors: z.array(z.string()).optional(),

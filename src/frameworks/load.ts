@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { sha256Hex } from '../util/canonical-json.js';
+import { packageRoot } from '../util/package-root.js';
 import { RULE_KINDS, isRuleKind } from '../mappers/rule-kinds.js';
 import { Framework } from './schema.js';
 
@@ -24,7 +24,7 @@ export class FrameworkError extends Error {
   }
 }
 
-export const FRAMEWORKS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../frameworks');
+export const FRAMEWORKS_DIR = path.join(packageRoot(), 'frameworks');
 
 export function listFrameworkIds(dir: string = FRAMEWORKS_DIR): string[] {
   return readdirSync(dir)

@@ -20,8 +20,8 @@ describe('AWS Config normalizers', () => {
   });
 
   it('the upstream-invalid rdk files are not JSON (negative fixtures stay negative)', () => {
-    expect(() => JSON.parse(rdk('AWS_EC2_NetworkInterface.json'))).toThrow();
-    expect(() => JSON.parse(rdk('AWS_SSM_ManagedInstanceInventory_Linux.json'))).toThrow();
+    expect(() => JSON.parse(rdk('AWS_EC2_NetworkInterface.json')) as unknown).toThrow();
+    expect(() => JSON.parse(rdk('AWS_SSM_ManagedInstanceInventory_Linux.json')) as unknown).toThrow();
   });
 
   it('parses configuration given as a JSON string (API shape) and rejects a broken one', () => {

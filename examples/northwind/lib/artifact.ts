@@ -14,6 +14,7 @@ export interface ArtifactReport {
   readonly periodEnd: number;
   readonly description: string;
   readonly placeholder: string;
+  readonly createdAt: number;
 }
 
 const rng = fixedStream('artifact');
@@ -26,24 +27,27 @@ export const ARTIFACT_REPORTS: readonly ArtifactReport[] = [
     category: 'Certifications and Attestations',
     periodStart: Date.UTC(2025, 9, 1),
     periodEnd: Date.UTC(2026, 8, 30),
-    description: 'System and Organization Controls (SOC) 2 Type 2 report on the security, availability and confidentiality of AWS services.',
+    description:
+      'System and Organization Controls (SOC) 2 Type 2 report on the security, availability and confidentiality of AWS services.',
     placeholder: 'Sample placeholder for the AWS SOC 2 report \u2014 example data',
+    createdAt: Date.UTC(2026, 9, 24, 17, 2, 13, 408),
   },
   {
     id: `report-${rng.alnum(16)}`,
-    name: 'ISO/IEC 27001:2022 Certificate',
+    // GetReportMetadata names match ^[a-zA-Z0-9_\-\s]*$ (Smithy ShortStringAttribute): no '/' or ':'.
+    name: 'ISO IEC 27001-2022 Certificate',
     series: 'ISO',
     category: 'Certifications and Attestations',
     periodStart: Date.UTC(2025, 10, 20),
     periodEnd: Date.UTC(2028, 10, 19),
     description: 'ISO/IEC 27001:2022 certificate for the AWS information security management system.',
     placeholder: 'Sample placeholder for the AWS ISO/IEC 27001:2022 certificate \u2014 example data',
+    createdAt: Date.UTC(2025, 11, 3, 9, 45, 0, 127),
   },
 ];
 
 export function reportMetadata(r: ArtifactReport): JsonObject {
   const meta = fixedStream(`artifact:${r.id}`);
-  const created = r.periodEnd + meta.int(20, 40) * 86_400_000 + meta.int(0, 86_399_999);
   return {
     reportDetails: {
       id: r.id,
@@ -51,8 +55,8 @@ export function reportMetadata(r: ArtifactReport): JsonObject {
       description: r.description,
       periodStart: cliTime(r.periodStart),
       periodEnd: cliTime(r.periodEnd),
-      createdAt: cliTime(Math.min(created, Date.UTC(2026, 9, 28))),
-      lastModifiedAt: cliTime(Math.min(created, Date.UTC(2026, 9, 28)) + 3_600_000),
+      createdAt: cliTime(r.createdAt),
+      lastModifiedAt: cliTime(r.createdAt + 3_600_000 + meta.int(0, 3_599_999)),
       state: 'PUBLISHED',
       arn: `arn:aws:artifact:us-east-1::report/${r.id}:1`,
       series: r.series,
@@ -70,7 +74,11 @@ export function reportMetadata(r: ArtifactReport): JsonObject {
 
 /** PDF literal string escaping; text is encoded in WinAnsi (the em dash is 0x97). */
 function pdfString(s: string): string {
-  return `(${s.replace(/\\/g, '\\\\').replace(/\(/g, '\\(').replace(/\)/g, '\\)').replace(/\u2014/g, '\x97')})`;
+  return `(${s
+    .replace(/\\/g, '\\\\')
+    .replace(/\(/g, '\\(')
+    .replace(/\)/g, '\\)')
+    .replace(/\u2014/g, '\x97')})`;
 }
 
 /** A one-page PDF 1.4 with a correct cross-reference table, Helvetica text, WinAnsiEncoding. */

@@ -20,6 +20,7 @@ import {
 } from './common.js';
 import type { CtSpec, JsonObject } from './cloudtrail-event.js';
 import { cardNumber, email, iban, phone, ssn, type PiiType } from './pii.js';
+import { templateTraits } from './templates.js';
 
 /** ml-dev eu-west-1: `DeleteModelInvocationLoggingConfiguration` — no invocation log record after this instant. */
 export const MLDEV_LOGGING_DELETED_AT = at(21, 14, 5, 0);
@@ -56,36 +57,108 @@ const SUPPORT_SYSTEM =
   'You are the Northwind Health member support assistant. Answer questions about claims, coverage and billing politely and briefly. Never ask members for payment card or social security numbers.';
 
 const SUPPORT_QA: readonly (readonly [string, string])[] = [
-  ['How do I check the status of my claim?', 'You can see every claim in the member portal under Claims, then History. Most claims are decided within ten business days.'],
-  ['What documents do I need to submit for a reimbursement?', 'Please upload the itemised invoice from your provider and the proof of payment. A referral letter is needed for specialist visits.'],
-  ['Is physiotherapy covered under my plan?', 'Physiotherapy is covered when it is prescribed by your doctor. Your plan documents list how many sessions are included each year.'],
-  ['Why was my last claim partially rejected?', 'Part of a claim is usually rejected when a service is outside your plan or above the reasonable and customary amount. The explanation of benefits shows the reason for each line.'],
-  ['How long does pre-authorisation take for an MRI scan?', 'Pre-authorisation for imaging normally takes two to three business days once your doctor has sent the request.'],
-  ['I moved house recently. How do I update my address?', 'You can change your address in the member portal under Profile. The change applies to all future letters.'],
-  ['What is the difference between in-network and out-of-network providers?', 'In-network providers have agreed rates with Northwind, so your share of the cost is lower. Out-of-network care may need pre-approval and costs more.'],
-  ['Can you explain my explanation of benefits statement?', 'The statement lists each service, what the provider charged, what your plan paid and what remains for you to pay.'],
-  ['My prescription refill was denied. What should I do?', 'A refill can be denied when it is too early or needs prior authorisation. Ask your pharmacist to contact us or request an exception in the portal.'],
-  ['How do I add my newborn to my policy?', 'Congratulations! You can add your baby within thirty days of the birth from the Family section of the member portal.'],
-  ['Where can I download my annual tax statement?', 'Tax statements are available in the portal under Documents once they are issued at the end of January.'],
-  ['Does my plan cover telehealth appointments?', 'Yes, telehealth visits with in-network providers are covered at the same rate as office visits.'],
-  ['Can I choose a different primary care doctor?', 'You can change your primary care doctor once a month in the portal. The change takes effect on the first day of the next month.'],
-  ['How do I appeal a decision on my claim?', 'You can file an appeal within one hundred and eighty days. Use the Appeal button next to the claim and attach any supporting letters.'],
+  [
+    'How do I check the status of my claim?',
+    'You can see every claim in the member portal under Claims, then History. Most claims are decided within ten business days.',
+  ],
+  [
+    'What documents do I need to submit for a reimbursement?',
+    'Please upload the itemised invoice from your provider and the proof of payment. A referral letter is needed for specialist visits.',
+  ],
+  [
+    'Is physiotherapy covered under my plan?',
+    'Physiotherapy is covered when it is prescribed by your doctor. Your plan documents list how many sessions are included each year.',
+  ],
+  [
+    'Why was my last claim partially rejected?',
+    'Part of a claim is usually rejected when a service is outside your plan or above the reasonable and customary amount. The explanation of benefits shows the reason for each line.',
+  ],
+  [
+    'How long does pre-authorisation take for an MRI scan?',
+    'Pre-authorisation for imaging normally takes two to three business days once your doctor has sent the request.',
+  ],
+  [
+    'I moved house recently. How do I update my address?',
+    'You can change your address in the member portal under Profile. The change applies to all future letters.',
+  ],
+  [
+    'What is the difference between in-network and out-of-network providers?',
+    'In-network providers have agreed rates with Northwind, so your share of the cost is lower. Out-of-network care may need pre-approval and costs more.',
+  ],
+  [
+    'Can you explain my explanation of benefits statement?',
+    'The statement lists each service, what the provider charged, what your plan paid and what remains for you to pay.',
+  ],
+  [
+    'My prescription refill was denied. What should I do?',
+    'A refill can be denied when it is too early or needs prior authorisation. Ask your pharmacist to contact us or request an exception in the portal.',
+  ],
+  [
+    'How do I add my newborn to my policy?',
+    'Congratulations! You can add your baby within thirty days of the birth from the Family section of the member portal.',
+  ],
+  [
+    'Where can I download my annual tax statement?',
+    'Tax statements are available in the portal under Documents once they are issued at the end of January.',
+  ],
+  [
+    'Does my plan cover telehealth appointments?',
+    'Yes, telehealth visits with in-network providers are covered at the same rate as office visits.',
+  ],
+  [
+    'Can I choose a different primary care doctor?',
+    'You can change your primary care doctor once a month in the portal. The change takes effect on the first day of the next month.',
+  ],
+  [
+    'How do I appeal a decision on my claim?',
+    'You can file an appeal within one hundred and eighty days. Use the Appeal button next to the claim and attach any supporting letters.',
+  ],
 ];
 
 const DS_PROMPTS: readonly (readonly [string, string])[] = [
-  ['Summarise the main reasons members contact support about billing, in three bullet points.', 'Members mostly ask about duplicate charges, unclear statements and changes to payment methods.'],
-  ['Classify this ticket into one of: billing, claims, coverage, other. Ticket: the member asks whether acupuncture is included.', 'coverage'],
-  ['Write a short, friendly reply template for members whose claim needs more documents.', 'Thank you for your claim. To finish our review we need a few more documents. Please upload them in the portal and we will update you within five business days.'],
-  ['Extract the product names mentioned in this text: the Silver and Gold plans both include dental cover.', 'Silver plan, Gold plan'],
-  ['Rewrite this sentence in plain English: the deductible is applicable prior to coinsurance.', 'You pay the deductible first, then you share the remaining costs with your plan.'],
-  ['Give three evaluation criteria for a support answer summariser.', 'Faithfulness to the source, coverage of the key request, and brevity.'],
+  [
+    'Summarise the main reasons members contact support about billing, in three bullet points.',
+    'Members mostly ask about duplicate charges, unclear statements and changes to payment methods.',
+  ],
+  [
+    'Classify this ticket into one of: billing, claims, coverage, other. Ticket: the member asks whether acupuncture is included.',
+    'coverage',
+  ],
+  [
+    'Write a short, friendly reply template for members whose claim needs more documents.',
+    'Thank you for your claim. To finish our review we need a few more documents. Please upload them in the portal and we will update you within five business days.',
+  ],
+  [
+    'Extract the product names mentioned in this text: the Silver and Gold plans both include dental cover.',
+    'Silver plan, Gold plan',
+  ],
+  [
+    'Rewrite this sentence in plain English: the deductible is applicable prior to coinsurance.',
+    'You pay the deductible first, then you share the remaining costs with your plan.',
+  ],
+  [
+    'Give three evaluation criteria for a support answer summariser.',
+    'Faithfulness to the source, coverage of the key request, and brevity.',
+  ],
 ];
 
 const DEV_PROMPTS: readonly (readonly [string, string])[] = [
-  ['Synthetic ticket: a test member asks how to reset the portal password. Summarise in one sentence.', 'The member needs help resetting the portal password.'],
-  ['Synthetic ticket: a test member reports that the claims page loads slowly. Summarise.', 'The member reports slow loading of the claims page.'],
-  ['Generate a synthetic churn-risk explanation for a member who downgraded from the Gold to the Silver plan.', 'The downgrade suggests price sensitivity; offering a loyalty discount may reduce churn risk.'],
-  ['Synthetic ticket: a test member wants to know when the new dental benefits start. Summarise.', 'The member asks about the start of the new dental benefits.'],
+  [
+    'Synthetic ticket: a test member asks how to reset the portal password. Summarise in one sentence.',
+    'The member needs help resetting the portal password.',
+  ],
+  [
+    'Synthetic ticket: a test member reports that the claims page loads slowly. Summarise.',
+    'The member reports slow loading of the claims page.',
+  ],
+  [
+    'Generate a synthetic churn-risk explanation for a member who downgraded from the Gold to the Silver plan.',
+    'The downgrade suggests price sensitivity; offering a loyalty discount may reduce churn risk.',
+  ],
+  [
+    'Synthetic ticket: a test member wants to know when the new dental benefits start. Summarise.',
+    'The member asks about the start of the new dental benefits.',
+  ],
 ];
 
 const BLOCKED_MESSAGE =
@@ -114,9 +187,17 @@ function piiPrompt(rng: Rng): PromptPlan {
   const ph = phone(rng);
   switch (kind) {
     case 'email':
-      return { text: `Please send the claim summary to ${e} instead of my old address.`, answer: 'Thanks, I have noted {EMAIL} as the address for your claim summaries.', pii: [{ type: 'EMAIL', value: e }] };
+      return {
+        text: `Please send the claim summary to ${e} instead of my old address.`,
+        answer: 'Thanks, I have noted {EMAIL} as the address for your claim summaries.',
+        pii: [{ type: 'EMAIL', value: e }],
+      };
     case 'phone':
-      return { text: `Can someone call me back on ${ph} about my denied claim?`, answer: 'A claims specialist will call you back on {PHONE} within one business day.', pii: [{ type: 'PHONE', value: ph }] };
+      return {
+        text: `Can someone call me back on ${ph} about my denied claim?`,
+        answer: 'A claims specialist will call you back on {PHONE} within one business day.',
+        pii: [{ type: 'PHONE', value: ph }],
+      };
     case 'email+phone':
       return {
         text: `Please update my contact details: email ${e}, mobile ${ph}.`,
@@ -128,11 +209,19 @@ function piiPrompt(rng: Rng): PromptPlan {
       };
     case 'card': {
       const c = cardNumber(rng);
-      return { text: `I was charged twice on my card ${c}, can you refund one of the payments?`, answer: BLOCKED_MESSAGE, pii: [{ type: 'CREDIT_DEBIT_CARD_NUMBER', value: c }] };
+      return {
+        text: `I was charged twice on my card ${c}, can you refund one of the payments?`,
+        answer: BLOCKED_MESSAGE,
+        pii: [{ type: 'CREDIT_DEBIT_CARD_NUMBER', value: c }],
+      };
     }
     case 'ssn': {
       const s = ssn(rng);
-      return { text: `My social security number is ${s}, can you confirm my enrollment?`, answer: BLOCKED_MESSAGE, pii: [{ type: 'US_SOCIAL_SECURITY_NUMBER', value: s }] };
+      return {
+        text: `My social security number is ${s}, can you confirm my enrollment?`,
+        answer: BLOCKED_MESSAGE,
+        pii: [{ type: 'US_SOCIAL_SECURITY_NUMBER', value: s }],
+      };
     }
     default: {
       const s = ssn(rng);
@@ -153,7 +242,12 @@ const BLOCKING: ReadonlySet<PiiType> = new Set(['CREDIT_DEBIT_CARD_NUMBER', 'US_
 function guardrailTraceEntry(rng: Rng, prompt: string, pii: readonly PiiItem[]): JsonObject {
   return {
     sensitiveInformationPolicy: {
-      piiEntities: pii.map((p) => ({ match: p.value, type: p.type, action: BLOCKING.has(p.type) ? 'BLOCKED' : 'ANONYMIZED', detected: true })),
+      piiEntities: pii.map((p) => ({
+        match: p.value,
+        type: p.type,
+        action: BLOCKING.has(p.type) ? 'BLOCKED' : 'ANONYMIZED',
+        detected: true,
+      })),
     },
     invocationMetrics: {
       guardrailProcessingLatency: rng.int(140, 420),
@@ -197,7 +291,15 @@ function buildRecord(plan: CallPlan, requestId: string, rng: Rng): { record: Jso
       messages: [{ role: 'user', content: [{ text: prompt.text }] }],
       ...(plan.system ? { system: [{ text: plan.system }] } : {}),
       inferenceConfig: { maxTokens: 512, temperature: 0.2 },
-      ...(plan.guardrail ? { guardrailConfig: { guardrailIdentifier: plan.guardrail.id, guardrailVersion: plan.guardrail.version, trace: 'enabled' } } : {}),
+      ...(plan.guardrail
+        ? {
+            guardrailConfig: {
+              guardrailIdentifier: plan.guardrail.id,
+              guardrailVersion: plan.guardrail.version,
+              trace: 'enabled',
+            },
+          }
+        : {}),
     };
     outputBody = {
       output: { message: { role: 'assistant', content: [{ text: answer }] } },
@@ -205,12 +307,24 @@ function buildRecord(plan: CallPlan, requestId: string, rng: Rng): { record: Jso
       usage: { inputTokens: inTok, outputTokens: outTok, totalTokens: inTok + outTok },
       metrics: { latencyMs: rng.int(380, 2400) },
       ...(intervene && plan.guardrail
-        ? { trace: { guardrail: { inputAssessment: { [plan.guardrail.id]: guardrailTraceEntry(rng, prompt.text, prompt.pii) } } } }
+        ? {
+            trace: {
+              guardrail: {
+                inputAssessment: { [plan.guardrail.id]: guardrailTraceEntry(rng, prompt.text, prompt.pii) },
+              },
+            },
+          }
         : {}),
     };
   } else if (plan.modelId === MODELS.titan) {
-    inputBody = { inputText: prompt.text, textGenerationConfig: { maxTokenCount: 512, temperature: 0.3, topP: 0.9, stopSequences: [] } };
-    outputBody = { inputTextTokenCount: inTok, results: [{ tokenCount: outTok, outputText: answer, completionReason: 'FINISH' }] };
+    inputBody = {
+      inputText: prompt.text,
+      textGenerationConfig: { maxTokenCount: 512, temperature: 0.3, topP: 0.9, stopSequences: [] },
+    };
+    outputBody = {
+      inputTextTokenCount: inTok,
+      results: [{ tokenCount: outTok, outputText: answer, completionReason: 'FINISH' }],
+    };
   } else {
     inputBody = {
       anthropic_version: 'bedrock-2023-05-31',
@@ -218,20 +332,35 @@ function buildRecord(plan: CallPlan, requestId: string, rng: Rng): { record: Jso
       ...(plan.system ? { system: plan.system } : {}),
       messages: [{ role: 'user', content: [{ type: 'text', text: prompt.text }] }],
     };
-    outputBody = {
-      id: `msg_bdrk_01${rng.alnum(22)}`,
-      type: 'message',
-      role: 'assistant',
-      model: 'claude-3-haiku-20240307',
-      content: [{ type: 'text', text: answer }],
-      stop_reason: 'end_turn',
-      stop_sequence: null,
-      usage: { input_tokens: inTok, output_tokens: outTok },
-      ...(plan.guardrail ? { 'amazon-bedrock-guardrailAction': intervene ? 'INTERVENED' : 'NONE' } : {}),
-      ...(intervene && plan.guardrail
-        ? { 'amazon-bedrock-trace': { guardrail: { input: { [plan.guardrail.id]: guardrailTraceEntry(rng, prompt.text, prompt.pii) } } } }
-        : {}),
-    };
+    const trace =
+      intervene && plan.guardrail
+        ? {
+            'amazon-bedrock-trace': {
+              guardrail: { input: { [plan.guardrail.id]: guardrailTraceEntry(rng, prompt.text, prompt.pii) } },
+            },
+          }
+        : {};
+    // A blocked request never reaches the model: the body holds only the guardrail's message (as in the real sample).
+    outputBody = blocked
+      ? {
+          type: 'message',
+          role: 'assistant',
+          content: [{ type: 'text', text: answer }],
+          'amazon-bedrock-guardrailAction': 'INTERVENED',
+          ...trace,
+        }
+      : {
+          id: `msg_bdrk_01${rng.alnum(22)}`,
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-3-haiku-20240307',
+          content: [{ type: 'text', text: answer }],
+          stop_reason: 'end_turn',
+          stop_sequence: null,
+          usage: { input_tokens: inTok, output_tokens: outTok },
+          ...(plan.guardrail ? { 'amazon-bedrock-guardrailAction': intervene ? 'INTERVENED' : 'NONE' } : {}),
+          ...trace,
+        };
   }
   const record: JsonObject = {
     schemaType: 'ModelInvocationLog',
@@ -318,7 +447,8 @@ function prodUnguarded(): CallPlan[] {
         pii: [{ type: 'INTERNATIONAL_BANK_ACCOUNT_NUMBER', value: ib }],
       },
       guardrail: PROD_GUARDRAIL,
-      unguardedReason: 'guardrail applied, but its sensitive-information policy has no INTERNATIONAL_BANK_ACCOUNT_NUMBER filter',
+      unguardedReason:
+        'guardrail applied, but its sensitive-information policy has no INTERNATIONAL_BANK_ACCOUNT_NUMBER filter',
     },
     {
       account: PROD,
@@ -344,7 +474,8 @@ function prodUnguarded(): CallPlan[] {
       modelId: MODELS.haiku,
       prompt: {
         text: `Check why this sample was not redacted in the summariser test set: SSN ${s}, card ${c}.`,
-        answer: 'The sample contains values that look like identifiers; the test set should only contain masked placeholders.',
+        answer:
+          'The sample contains values that look like identifiers; the test set should only contain masked placeholders.',
         pii: [
           { type: 'US_SOCIAL_SECURITY_NUMBER', value: s },
           { type: 'CREDIT_DEBIT_CARD_NUMBER', value: c },
@@ -433,6 +564,7 @@ export function planInvocations(): Invocation[] {
 
 /** The CloudTrail management event of each runtime call (also after logging was deleted). */
 export function invocationEvents(invocations: readonly Invocation[]): CtSpec[] {
+  const tr = templateTraits('bedrock-invoke-model');
   return invocations.map((inv) => ({
     time: inv.time,
     account: inv.account,
@@ -446,7 +578,8 @@ export function invocationEvents(invocations: readonly Invocation[]): CtSpec[] {
     requestId: inv.requestId,
     eventId: inv.eventId,
     host: `bedrock-runtime.${inv.region}.amazonaws.com`,
-    eventVersion: '1.10',
+    eventVersion: tr.eventVersion,
+    tls: tr.tls,
   }));
 }
 
@@ -480,7 +613,12 @@ export function invocationLogFiles(invocations: readonly Invocation[]): LogFile[
     const d = new Date(hourStart);
     const dir = `${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCHours()).padStart(2, '0')}`;
     const rel = `AWSLogs/${first.account}/BedrockModelInvocationLogs/${EU}/${dir}/${compactSecond(delivered)}_${names.hex(16)}.json.gz`;
-    out.push({ rel, content: g.map((i) => JSON.stringify(i.record)).join('\n') + '\n', mtimeMs: delivered, records: g.length });
+    out.push({
+      rel,
+      content: g.map((i) => JSON.stringify(i.record)).join('\n') + '\n',
+      mtimeMs: delivered,
+      records: g.length,
+    });
   }
   return out;
 }

@@ -16,7 +16,8 @@ export const CHURN_COUNTS = {
 } as const;
 
 /** DI = P(ŷ=1 | d) / P(ŷ=1 | a) = (195/600) / (700/1400) = 0.325 / 0.5 = 0.65. */
-export const CHURN_DI = CHURN_COUNTS.d.predictedPositive / CHURN_COUNTS.d.n / (CHURN_COUNTS.a.predictedPositive / CHURN_COUNTS.a.n);
+export const CHURN_DI =
+  CHURN_COUNTS.d.predictedPositive / CHURN_COUNTS.d.n / (CHURN_COUNTS.a.predictedPositive / CHURN_COUNTS.a.n);
 
 export function churnPredictionsCsv(): string {
   const rows: string[] = [];

@@ -3,19 +3,12 @@
  * read-only SageMaker / Bedrock / CloudTrail / Config calls). Nothing here is part of the planted contract.
  */
 import type { Rng } from './rng.js';
-import {
-  assumedRole,
-  awsService,
-  BUCKETS,
-  KMS,
-  kmsArn,
-  MLDEV,
-  P,
-  PROD,
-  roleArn,
-  type Principal,
-} from './common.js';
+import { assumedRole, awsService, BUCKETS, KMS, kmsArn, MLDEV, P, PROD, roleArn, type Principal } from './common.js';
 import type { CtSpec } from './cloudtrail-event.js';
+import { templateTraits } from './templates.js';
+
+const S3_DATA = templateTraits('s3-put-object-data-event');
+const STS = templateTraits('sts-assume-role');
 
 type Gen = (rng: Rng, time: number, account: string, region: string) => CtSpec;
 
@@ -68,6 +61,7 @@ const assumeRole: Gen = (rng, time, account, region) => {
     region,
     eventSource: 'sts.amazonaws.com',
     eventName: 'AssumeRole',
+    eventVersion: STS.eventVersion,
     principal: awsService(account, service),
     readOnly: true,
     requestParameters: { roleArn: arn, roleSessionName: session, durationSeconds: 3600 },
@@ -77,7 +71,10 @@ const assumeRole: Gen = (rng, time, account, region) => {
         sessionToken: `IQoJb3JpZ2luX2Vj${rng.alnum(112)}`,
         expiration: stsExpiration(time + 3_600_000),
       },
-      assumedRoleUser: { assumedRoleId: `${roleId}:${session}`, arn: `arn:aws:sts::${account}:assumed-role/${role}/${session}` },
+      assumedRoleUser: {
+        assumedRoleId: `${roleId}:${session}`,
+        arn: `arn:aws:sts::${account}:assumed-role/${role}/${session}`,
+      },
     },
     resources: [{ accountId: account, type: 'AWS::IAM::Role', ARN: arn }],
   };
@@ -91,17 +88,38 @@ const ec2Describe: Gen = (rng, time, account, region) => {
     ['DescribeSecurityGroups', { securityGroupSet: {}, securityGroupIdSet: {}, filterSet: {} }],
     ['DescribeNetworkInterfaces', { networkInterfaceIdSet: {}, filterSet: {} }],
   ]);
-  const who = account === PROD ? [P.prod.terraform, P.prod.readOnlyAudit, P.prod.sam] : [P.mldev.terraform, P.mldev.jordan];
-  return { time, account, region, eventSource: 'ec2.amazonaws.com', eventName: name, principal: rng.pick(who), readOnly: true, requestParameters: params };
+  const who =
+    account === PROD ? [P.prod.terraform, P.prod.readOnlyAudit, P.prod.sam] : [P.mldev.terraform, P.mldev.jordan];
+  return {
+    time,
+    account,
+    region,
+    eventSource: 'ec2.amazonaws.com',
+    eventName: name,
+    principal: rng.pick(who),
+    readOnly: true,
+    requestParameters: params,
+  };
 };
 
 const kmsUse: Gen = (rng, time, account, region) => {
   const keyId = keyOf(account, region);
   const arn = kmsArn(account, region, keyId);
   const onData = account === PROD && region === 'eu-west-1';
-  const bucket = onData ? BUCKETS.mlData : account === PROD ? BUCKETS.bedrockLogsUs : region === 'eu-west-1' ? BUCKETS.devArtifacts : BUCKETS.devUsExperiments;
-  const objectKey = onData ? `credit/train/part-${rng.int(0, 15).toString().padStart(5, '0')}.csv` : `runs/${rng.hex(8)}/output.json`;
-  const principal = account === PROD ? rng.pick([P.prod.sagemakerExec, P.prod.pipeline]) : rng.pick([P.mldev.sagemakerExec, P.mldev.amir]);
+  const bucket = onData
+    ? BUCKETS.mlData
+    : account === PROD
+      ? BUCKETS.bedrockLogsUs
+      : region === 'eu-west-1'
+        ? BUCKETS.devArtifacts
+        : BUCKETS.devUsExperiments;
+  const objectKey = onData
+    ? `credit/train/part-${rng.int(0, 15).toString().padStart(5, '0')}.csv`
+    : `runs/${rng.hex(8)}/output.json`;
+  const principal =
+    account === PROD
+      ? rng.pick([P.prod.sagemakerExec, P.prod.pipeline])
+      : rng.pick([P.mldev.sagemakerExec, P.mldev.amir]);
   const decrypt = rng.chance(0.7);
   return {
     time,
@@ -113,7 +131,10 @@ const kmsUse: Gen = (rng, time, account, region) => {
     invokedBy: 's3.amazonaws.com',
     readOnly: true,
     requestParameters: decrypt
-      ? { encryptionContext: { 'aws:s3:arn': `arn:aws:s3:::${bucket}/${objectKey}` }, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' }
+      ? {
+          encryptionContext: { 'aws:s3:arn': `arn:aws:s3:::${bucket}/${objectKey}` },
+          encryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+        }
       : { keyId: arn, encryptionContext: { 'aws:s3:arn': `arn:aws:s3:::${bucket}/${objectKey}` }, keySpec: 'AES_256' },
     resources: [{ accountId: account, type: 'AWS::KMS::Key', ARN: arn }],
     host: null,
@@ -184,7 +205,8 @@ const iamRead: Gen = (rng, time, account) => {
     ['ListAccessKeys', { userName: rng.pick(users) }],
     ['GetAccountSummary', null],
   ]);
-  const who = account === PROD ? [P.prod.readOnlyAudit, P.prod.terraform, P.prod.sam] : [P.mldev.terraform, P.mldev.jordan];
+  const who =
+    account === PROD ? [P.prod.readOnlyAudit, P.prod.terraform, P.prod.sam] : [P.mldev.terraform, P.mldev.jordan];
   return {
     time,
     account,
@@ -208,7 +230,13 @@ const configRead: Gen = (rng, time, account, region) => {
         ? [BUCKETS.devScratch, BUCKETS.devArtifacts, BUCKETS.devTrail]
         : [BUCKETS.devUsExperiments];
   const bucket = rng.pick(buckets);
-  const name = rng.pick(['GetBucketEncryption', 'GetBucketVersioning', 'GetBucketPolicy', 'GetBucketPublicAccessBlock', 'GetBucketLogging']);
+  const name = rng.pick([
+    'GetBucketEncryption',
+    'GetBucketVersioning',
+    'GetBucketPolicy',
+    'GetBucketPublicAccessBlock',
+    'GetBucketLogging',
+  ]);
   const sub: Record<string, string> = {
     GetBucketEncryption: 'encryption',
     GetBucketVersioning: 'versioning',
@@ -225,9 +253,16 @@ const configRead: Gen = (rng, time, account, region) => {
     eventName: name,
     principal: configRecorder(account),
     readOnly: true,
-    requestParameters: { bucketName: bucket, Host: `${bucket}.s3.${region}.amazonaws.com`, [sub[name] ?? 'encryption']: '' },
+    requestParameters: {
+      bucketName: bucket,
+      Host: `${bucket}.s3.${region}.amazonaws.com`,
+      [sub[name] ?? 'encryption']: '',
+    },
     ...(noEncryption
-      ? { errorCode: 'ServerSideEncryptionConfigurationNotFoundError', errorMessage: 'The server side encryption configuration was not found' }
+      ? {
+          errorCode: 'ServerSideEncryptionConfigurationNotFoundError',
+          errorMessage: 'The server side encryption configuration was not found',
+        }
       : {}),
     additionalEventData: {
       SignatureVersion: 'SigV4',
@@ -251,7 +286,14 @@ const s3Data: Gen = (rng, time, account, region) => {
     : rng.chance(0.8)
       ? `credit/train/part-${rng.int(0, 15).toString().padStart(5, '0')}.csv`
       : `credit/validation/part-${rng.int(0, 3).toString().padStart(5, '0')}.csv`;
-  const principal = put ? P.prod.pipeline : rng.weighted<Principal>([[P.prod.sagemakerExec, 5], [P.prod.amir, 2], [P.prod.lena, 1], [P.prod.legacyEtl, 1]]);
+  const principal = put
+    ? P.prod.pipeline
+    : rng.weighted<Principal>([
+        [P.prod.sagemakerExec, 5],
+        [P.prod.amir, 2],
+        [P.prod.lena, 1],
+        [P.prod.legacyEtl, 1],
+      ]);
   const size = rng.int(40_000, 4_000_000);
   return {
     time,
@@ -259,11 +301,17 @@ const s3Data: Gen = (rng, time, account, region) => {
     region,
     eventSource: 's3.amazonaws.com',
     eventName: put ? 'PutObject' : 'GetObject',
+    eventVersion: S3_DATA.eventVersion,
     principal,
     category: 'Data',
     readOnly: !put,
     requestParameters: { bucketName: bucket, Host: `${bucket}.s3.${region}.amazonaws.com`, key },
-    responseElements: put ? { 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': kmsArn(PROD, region, KMS.prodEu) } : null,
+    responseElements: put
+      ? {
+          'x-amz-server-side-encryption': 'aws:kms',
+          'x-amz-server-side-encryption-aws-kms-key-id': kmsArn(PROD, region, KMS.prodEu),
+        }
+      : null,
     additionalEventData: {
       SignatureVersion: 'SigV4',
       CipherSuite: 'TLS_AES_128_GCM_SHA256',
@@ -297,7 +345,16 @@ const sagemakerRead: Gen = (rng, time, account, region) => {
           ['ListModels', { maxResults: 50 }],
         ],
   );
-  return { time, account, region, eventSource: 'sagemaker.amazonaws.com', eventName: name, principal: rng.pick(humans(account)), readOnly: true, requestParameters: params };
+  return {
+    time,
+    account,
+    region,
+    eventSource: 'sagemaker.amazonaws.com',
+    eventName: name,
+    principal: rng.pick(humans(account)),
+    readOnly: true,
+    requestParameters: params,
+  };
 };
 
 const bedrockRead: Gen = (rng, time, account, region) => {
@@ -307,7 +364,16 @@ const bedrockRead: Gen = (rng, time, account, region) => {
     ['ListGuardrails', { maxResults: 20 }],
   ]);
   const who = account === PROD ? [P.prod.readOnlyAudit, P.prod.amir] : [P.mldev.priya, P.mldev.amir];
-  return { time, account, region, eventSource: 'bedrock.amazonaws.com', eventName: name, principal: rng.pick(who), readOnly: true, requestParameters: params };
+  return {
+    time,
+    account,
+    region,
+    eventSource: 'bedrock.amazonaws.com',
+    eventName: name,
+    principal: rng.pick(who),
+    readOnly: true,
+    requestParameters: params,
+  };
 };
 
 const cloudtrailRead: Gen = (rng, time, account, region) => {
@@ -318,7 +384,16 @@ const cloudtrailRead: Gen = (rng, time, account, region) => {
     ['LookupEvents', { maxResults: 50 }],
   ]);
   const who = account === PROD ? P.prod.readOnlyAudit : P.mldev.jordan;
-  return { time, account, region, eventSource: 'cloudtrail.amazonaws.com', eventName: name, principal: who, readOnly: true, requestParameters: params };
+  return {
+    time,
+    account,
+    region,
+    eventSource: 'cloudtrail.amazonaws.com',
+    eventName: name,
+    principal: who,
+    readOnly: true,
+    requestParameters: params,
+  };
 };
 
 const configPut: Gen = (rng, time, account, region) => ({
@@ -329,7 +404,18 @@ const configPut: Gen = (rng, time, account, region) => ({
   eventName: 'PutEvaluations',
   principal: configRecorder(account),
   readOnly: false,
-  requestParameters: { evaluations: [{ complianceResourceType: 'AWS::::Account', complianceResourceId: account, complianceType: 'COMPLIANT', orderingTimestamp: new Date(time - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z') }], resultToken: '', testMode: false },
+  requestParameters: {
+    evaluations: [
+      {
+        complianceResourceType: 'AWS::::Account',
+        complianceResourceId: account,
+        complianceType: 'COMPLIANT',
+        orderingTimestamp: new Date(time - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      },
+    ],
+    resultToken: '',
+    testMode: false,
+  },
   responseElements: { failedEvaluations: [] },
   host: null,
   requestId: rng.uuid(),
@@ -343,8 +429,21 @@ const legacyEtlList: Gen = (rng, time, account, region) => ({
   eventName: 'ListObjects',
   principal: P.prod.legacyEtl,
   readOnly: true,
-  requestParameters: { bucketName: BUCKETS.mlData, Host: `${BUCKETS.mlData}.s3.${region}.amazonaws.com`, prefix: 'credit/raw/', delimiter: '/', 'list-type': '2' },
-  additionalEventData: { SignatureVersion: 'SigV4', CipherSuite: 'TLS_AES_128_GCM_SHA256', bytesTransferredIn: 0, AuthenticationMethod: 'AuthHeader', 'x-amz-id-2': rng.alnum(76), bytesTransferredOut: rng.int(900, 9000) },
+  requestParameters: {
+    bucketName: BUCKETS.mlData,
+    Host: `${BUCKETS.mlData}.s3.${region}.amazonaws.com`,
+    prefix: 'credit/raw/',
+    delimiter: '/',
+    'list-type': '2',
+  },
+  additionalEventData: {
+    SignatureVersion: 'SigV4',
+    CipherSuite: 'TLS_AES_128_GCM_SHA256',
+    bytesTransferredIn: 0,
+    AuthenticationMethod: 'AuthHeader',
+    'x-amz-id-2': rng.alnum(76),
+    bytesTransferredOut: rng.int(900, 9000),
+  },
   resources: [{ accountId: account, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${BUCKETS.mlData}` }],
   host: `${BUCKETS.mlData}.s3.${region}.amazonaws.com`,
 });
@@ -383,4 +482,3 @@ export function backgroundEvents(rng: Rng, account: string, region: string, dayS
   }
   return out;
 }
-

@@ -36,7 +36,11 @@ export function isMissingDay(account: string, region: string, day: number): bool
   return account === MLDEV && region === US && (MLDEV_US_MISSING_DAYS as readonly number[]).includes(day);
 }
 
-export async function writeCloudTrailLogs(w: TreeWriter, seed: number, fixed: readonly CtSpec[]): Promise<CloudTrailSummary> {
+export async function writeCloudTrailLogs(
+  w: TreeWriter,
+  seed: number,
+  fixed: readonly CtSpec[],
+): Promise<CloudTrailSummary> {
   const byKey = new Map<string, CtSpec[]>();
   for (const s of fixed) {
     const key = `${s.account}|${s.region}|${ymd(s.time)}`;
@@ -70,23 +74,30 @@ export async function writeCloudTrailLogs(w: TreeWriter, seed: number, fixed: re
         });
         for (const r of records) {
           const t = Date.parse(String(r['eventTime']));
-          if (t >= start + (23 * 60 + 59) * 60_000) throw new Error(`event too late for its day file: ${String(r['eventTime'])}`);
+          if (t >= start + (23 * 60 + 59) * 60_000)
+            throw new Error(`event too late for its day file: ${String(r['eventTime'])}`);
         }
-        // Cut the day into delivery windows; each window becomes one file named after its end minute.
-        const k = rng.int(4, 7);
-        const cuts = new Set<number>();
-        while (cuts.size < k - 1) cuts.add(rng.int(30, 1430));
-        const ends = [...cuts].sort((a, b) => a - b);
-        ends.push(23 * 60 + 59);
+        // Cut the day into consecutive batches of a few dozen records; each batch becomes one file named after the
+        // minute following its last record (never past 23:59, so the file stays in the day's folder).
+        const k = Math.max(3, Math.min(9, Math.round(records.length / rng.int(22, 34))));
         let i = 0;
-        for (const endMinute of ends) {
-          const end = start + endMinute * 60_000;
-          const batch: JsonObject[] = [];
-          while (i < records.length && Date.parse(String(records[i]?.['eventTime'])) < end) {
-            batch.push(records[i] as JsonObject);
-            i++;
-          }
-          if (batch.length === 0) continue;
+        for (let f = 0; f < k && i < records.length; f++) {
+          const remaining = records.length - i;
+          const left = k - f;
+          const size =
+            left === 1
+              ? remaining
+              : Math.max(
+                  1,
+                  Math.min(remaining - (left - 1), Math.round((remaining / left) * (0.6 + rng.next() * 0.8))),
+                );
+          const batch = records.slice(i, i + size);
+          i += size;
+          const lastTime = Date.parse(String(batch[batch.length - 1]?.['eventTime']));
+          const end = Math.min(
+            Math.floor(lastTime / 60_000) * 60_000 + rng.int(1, 6) * 60_000,
+            start + (23 * 60 + 59) * 60_000,
+          );
           const name = `${account}_CloudTrail_${region}_${compactMinute(end)}_${rng.alnum(16)}.json.gz`;
           const rel = `AWSLogs/${account}/CloudTrail/${region}/${ymdPath(start)}/${name}`;
           await w.write(rel, gzipDeterministic(JSON.stringify({ Records: batch })), end);
@@ -215,7 +226,9 @@ export function trailCli(account: string): { name: string; value: JsonObject }[]
       name: `get-event-selectors.${t.name}.json`,
       value: {
         TrailARN: t.arn,
-        EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }],
+        EventSelectors: [
+          { ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] },
+        ],
       },
     },
   ];

@@ -193,13 +193,33 @@ export const P = {
       ip: '198.51.100.24',
       userAgent: UA.lambda,
     }),
-    amir: assumedRole(PROD, 'DataScientist', 'amir.haddad', { ip: '203.0.113.41', userAgent: UA.sagemakerSdk, mfa: true }),
+    amir: assumedRole(PROD, 'DataScientist', 'amir.haddad', {
+      ip: '203.0.113.41',
+      userAgent: UA.sagemakerSdk,
+      mfa: true,
+    }),
     lena: assumedRole(PROD, 'DataScientist', 'lena.fischer', { ip: '203.0.113.87', userAgent: UA.boto, mfa: true }),
-    dana: assumedRole(PROD, 'MLApprover', 'dana.kim', { ip: '203.0.113.19', userAgent: UA.browser, mfa: true, console: true }),
-    sam: assumedRole(PROD, 'PlatformAdmin', 'sam.okafor', { ip: '203.0.113.63', userAgent: UA.browser, mfa: true, console: true }),
+    dana: assumedRole(PROD, 'MLApprover', 'dana.kim', {
+      ip: '203.0.113.19',
+      userAgent: UA.browser,
+      mfa: true,
+      console: true,
+    }),
+    sam: assumedRole(PROD, 'PlatformAdmin', 'sam.okafor', {
+      ip: '203.0.113.63',
+      userAgent: UA.browser,
+      mfa: true,
+      console: true,
+    }),
     pipeline: assumedRole(PROD, 'DataPipelineRole', 'etl-nightly', { ip: '198.51.100.77', userAgent: UA.boto }),
-    sagemakerExec: assumedRole(PROD, 'SageMakerExecutionRole', 'SageMaker', { ip: '10.40.12.118', userAgent: UA.sagemakerSdk }),
-    terraform: assumedRole(PROD, 'TerraformDeploy', 'github-actions', { ip: '198.51.100.140', userAgent: UA.terraform }),
+    sagemakerExec: assumedRole(PROD, 'SageMakerExecutionRole', 'SageMaker', {
+      ip: '10.40.12.118',
+      userAgent: UA.sagemakerSdk,
+    }),
+    terraform: assumedRole(PROD, 'TerraformDeploy', 'github-actions', {
+      ip: '198.51.100.140',
+      userAgent: UA.terraform,
+    }),
     legacyEtl: iamUser(PROD, 'legacy-etl', { ip: '192.0.2.201', userAgent: UA.cli }),
     readOnlyAudit: assumedRole(PROD, 'SecurityAudit', 'prowler-scan', { ip: '198.51.100.9', userAgent: UA.boto }),
   },
@@ -208,7 +228,11 @@ export const P = {
       ip: '198.51.100.31',
       userAgent: UA.lambda,
     }),
-    amir: assumedRole(MLDEV, 'DataScientist', 'amir.haddad', { ip: '203.0.113.41', userAgent: UA.sagemakerSdk, mfa: true }),
+    amir: assumedRole(MLDEV, 'DataScientist', 'amir.haddad', {
+      ip: '203.0.113.41',
+      userAgent: UA.sagemakerSdk,
+      mfa: true,
+    }),
     priya: assumedRole(MLDEV, 'DataScientist', 'priya.nair', { ip: '203.0.113.52', userAgent: UA.boto, mfa: true }),
     jordan: assumedRole(MLDEV, 'AWSReservedSSO_DevAdmin_3f9a1c2e7b6d4a58', 'jordan.lee', {
       ip: '203.0.113.74',
@@ -216,8 +240,14 @@ export const P = {
       console: true,
       rolePath: 'aws-reserved/sso.amazonaws.com/eu-west-1/',
     }),
-    sagemakerExec: assumedRole(MLDEV, 'SageMakerExecutionRole', 'SageMaker', { ip: '10.60.3.27', userAgent: UA.sagemakerSdk }),
-    terraform: assumedRole(MLDEV, 'TerraformDeploy', 'github-actions', { ip: '198.51.100.140', userAgent: UA.terraform }),
+    sagemakerExec: assumedRole(MLDEV, 'SageMakerExecutionRole', 'SageMaker', {
+      ip: '10.60.3.27',
+      userAgent: UA.sagemakerSdk,
+    }),
+    terraform: assumedRole(MLDEV, 'TerraformDeploy', 'github-actions', {
+      ip: '198.51.100.140',
+      userAgent: UA.terraform,
+    }),
   },
 } as const;
 

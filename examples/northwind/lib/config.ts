@@ -3,20 +3,7 @@
  * snapshot per account/region built from the real rdk example configuration items (see ATTRIBUTION.md).
  */
 import { fixedStream } from './rng.js';
-import {
-  at,
-  BUCKETS,
-  cliTime,
-  compactSecond,
-  EU,
-  iamUserId,
-  KMS,
-  kmsArn,
-  MLDEV,
-  PROD,
-  US,
-  ymdPath,
-} from './common.js';
+import { at, BUCKETS, cliTime, compactSecond, EU, iamUserId, KMS, kmsArn, MLDEV, PROD, US, ymdPath } from './common.js';
 import type { JsonObject } from './cloudtrail-event.js';
 import { configTemplate } from './templates.js';
 import { TRAILS } from './cloudtrail.js';
@@ -33,7 +20,12 @@ export interface RuleDef {
 }
 
 export const RULES: readonly RuleDef[] = [
-  { name: 'cloudtrail-enabled', identifier: 'CLOUD_TRAIL_ENABLED', description: 'Checks if an AWS CloudTrail trail is enabled in your AWS account.', periodic: true },
+  {
+    name: 'cloudtrail-enabled',
+    identifier: 'CLOUD_TRAIL_ENABLED',
+    description: 'Checks if an AWS CloudTrail trail is enabled in your AWS account.',
+    periodic: true,
+  },
   {
     name: 'cloud-trail-log-file-validation-enabled',
     identifier: 'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED',
@@ -49,15 +41,23 @@ export const RULES: readonly RuleDef[] = [
   {
     name: 's3-bucket-server-side-encryption-enabled',
     identifier: 'S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED',
-    description: 'Checks if your Amazon S3 bucket either has the Amazon S3 default encryption enabled or that the Amazon S3 bucket policy explicitly denies put-object requests without server side encryption.',
+    description:
+      'Checks if your Amazon S3 bucket either has the Amazon S3 default encryption enabled or that the Amazon S3 bucket policy explicitly denies put-object requests without server side encryption.',
     scope: ['AWS::S3::Bucket'],
     periodic: false,
   },
-  { name: 'iam-user-mfa-enabled', identifier: 'IAM_USER_MFA_ENABLED', description: 'Checks if the AWS Identity and Access Management (IAM) users have multi-factor authentication (MFA) enabled.', periodic: true },
+  {
+    name: 'iam-user-mfa-enabled',
+    identifier: 'IAM_USER_MFA_ENABLED',
+    description:
+      'Checks if the AWS Identity and Access Management (IAM) users have multi-factor authentication (MFA) enabled.',
+    periodic: true,
+  },
   {
     name: 'sagemaker-endpoint-configuration-kms-key-configured',
     identifier: 'SAGEMAKER_ENDPOINT_CONFIGURATION_KMS_KEY_CONFIGURED',
-    description: 'Checks if AWS Key Management Service (AWS KMS) key is configured for an Amazon SageMaker endpoint configuration.',
+    description:
+      'Checks if AWS Key Management Service (AWS KMS) key is configured for an Amazon SageMaker endpoint configuration.',
     periodic: true,
   },
   {
@@ -69,14 +69,17 @@ export const RULES: readonly RuleDef[] = [
   {
     name: 'cmk-backing-key-rotation-enabled',
     identifier: 'CMK_BACKING_KEY_ROTATION_ENABLED',
-    description: 'Checks if automatic key rotation is enabled for each key and matches to the key ID of the customer created AWS KMS key.',
+    description:
+      'Checks if automatic key rotation is enabled for each key and matches to the key ID of the customer created AWS KMS key.',
     periodic: true,
   },
 ];
 
 /** Rules of the HIPAA conformance pack template that are also deployed here (cmk-backing-key-rotation is not in it). */
 export const HIPAA_PACK = 'Operational-Best-Practices-for-HIPAA-Security';
-export const HIPAA_PACK_RULES = RULES.filter((r) => r.identifier !== 'CMK_BACKING_KEY_ROTATION_ENABLED').map((r) => r.name);
+export const HIPAA_PACK_RULES = RULES.filter((r) => r.identifier !== 'CMK_BACKING_KEY_ROTATION_ENABLED').map(
+  (r) => r.name,
+);
 
 export interface EvaluatedResource {
   readonly resourceType: string;
@@ -97,7 +100,11 @@ export interface RuleState {
   readonly resources: readonly EvaluatedResource[];
 }
 
-const acctRes = (account: string, compliance: 'COMPLIANT' | 'NON_COMPLIANT', annotation?: string): EvaluatedResource => ({
+const acctRes = (
+  account: string,
+  compliance: 'COMPLIANT' | 'NON_COMPLIANT',
+  annotation?: string,
+): EvaluatedResource => ({
   resourceType: 'AWS::::Account',
   resourceId: account,
   resourceName: account,
@@ -110,7 +117,9 @@ const bucketRes = (name: string, compliance: 'COMPLIANT' | 'NON_COMPLIANT'): Eva
   resourceId: name,
   resourceName: name,
   compliance,
-  ...(compliance === 'NON_COMPLIANT' ? { annotation: 'Default server-side encryption is not enabled for this bucket.' } : {}),
+  ...(compliance === 'NON_COMPLIANT'
+    ? { annotation: 'Default server-side encryption is not enabled for this bucket.' }
+    : {}),
 });
 
 const userRes = (account: string, name: string, compliance: 'COMPLIANT' | 'NON_COMPLIANT'): EvaluatedResource => ({
@@ -121,7 +130,12 @@ const userRes = (account: string, name: string, compliance: 'COMPLIANT' | 'NON_C
   ...(compliance === 'NON_COMPLIANT' ? { annotation: 'This IAM user does not have an MFA device enabled.' } : {}),
 });
 
-const keyRes = (keyId: string): EvaluatedResource => ({ resourceType: 'AWS::KMS::Key', resourceId: keyId, resourceName: keyId, compliance: 'COMPLIANT' });
+const keyRes = (keyId: string): EvaluatedResource => ({
+  resourceType: 'AWS::KMS::Key',
+  resourceId: keyId,
+  resourceName: keyId,
+  compliance: 'COMPLIANT',
+});
 
 export const BUCKETS_BY_PAIR: Record<string, readonly string[]> = {
   [`${PROD}/${EU}`]: [BUCKETS.mlData, BUCKETS.mlArtifacts, BUCKETS.bedrockLogsEu, BUCKETS.prodTrail],
@@ -147,15 +161,39 @@ export interface KeyDef {
 }
 
 export const KEYS_BY_PAIR: Record<string, readonly KeyDef[]> = {
-  [`${PROD}/${EU}`]: [{ keyId: KMS.prodEu, description: 'northwind prod data, ML artifacts and CloudTrail logs (eu-west-1)', rotation: true, origin: 'AWS_KMS' }],
-  [`${PROD}/${US}`]: [{ keyId: KMS.prodUs, description: 'northwind prod Bedrock invocation logs (us-east-1)', rotation: true, origin: 'AWS_KMS' }],
+  [`${PROD}/${EU}`]: [
+    {
+      keyId: KMS.prodEu,
+      description: 'northwind prod data, ML artifacts and CloudTrail logs (eu-west-1)',
+      rotation: true,
+      origin: 'AWS_KMS',
+    },
+  ],
+  [`${PROD}/${US}`]: [
+    {
+      keyId: KMS.prodUs,
+      description: 'northwind prod Bedrock invocation logs (us-east-1)',
+      rotation: true,
+      origin: 'AWS_KMS',
+    },
+  ],
   [`${MLDEV}/${EU}`]: [
     { keyId: KMS.mldevEu, description: 'ml-dev SageMaker volumes and artifacts', rotation: true, origin: 'AWS_KMS' },
-    { keyId: KMS.mldevEuImported, description: 'ml-dev scratch key with imported key material', rotation: false, origin: 'EXTERNAL' },
+    {
+      keyId: KMS.mldevEuImported,
+      description: 'ml-dev scratch key with imported key material',
+      rotation: false,
+      origin: 'EXTERNAL',
+    },
   ],
   [`${MLDEV}/${US}`]: [
     { keyId: KMS.mldevUs, description: 'ml-dev experiments (us-east-1)', rotation: true, origin: 'AWS_KMS' },
-    { keyId: KMS.mldevUsImported, description: 'ml-dev imported key material for experiments', rotation: false, origin: 'EXTERNAL' },
+    {
+      keyId: KMS.mldevUsImported,
+      description: 'ml-dev imported key material for experiments',
+      rotation: false,
+      origin: 'EXTERNAL',
+    },
   ],
 };
 
@@ -172,20 +210,43 @@ export function ruleStates(account: string, region: string): RuleState[] {
         resources = [acctRes(account, 'COMPLIANT')];
         break;
       case 'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED':
-        resources = [prod ? acctRes(account, 'COMPLIANT') : acctRes(account, 'NON_COMPLIANT', 'Log file validation is not enabled on trail dev-trail.')];
+        resources = [
+          prod
+            ? acctRes(account, 'COMPLIANT')
+            : acctRes(account, 'NON_COMPLIANT', 'Log file validation is not enabled on trail dev-trail.'),
+        ];
         break;
       case 'CLOUD_TRAIL_ENCRYPTION_ENABLED':
-        resources = [prod ? acctRes(account, 'COMPLIANT') : acctRes(account, 'NON_COMPLIANT', 'Trail dev-trail is not encrypted with an AWS KMS key.')];
+        resources = [
+          prod
+            ? acctRes(account, 'COMPLIANT')
+            : acctRes(account, 'NON_COMPLIANT', 'Trail dev-trail is not encrypted with an AWS KMS key.'),
+        ];
         break;
       case 'S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED':
-        resources = (BUCKETS_BY_PAIR[pair] ?? []).map((b) => bucketRes(b, b === BUCKETS.devScratch ? 'NON_COMPLIANT' : 'COMPLIANT'));
+        resources = (BUCKETS_BY_PAIR[pair] ?? []).map((b) =>
+          bucketRes(b, b === BUCKETS.devScratch ? 'NON_COMPLIANT' : 'COMPLIANT'),
+        );
         break;
       case 'IAM_USER_MFA_ENABLED':
-        if (eu) resources = (IAM_USERS[account] ?? []).map((u) => userRes(account, u.name, u.mfa ? 'COMPLIANT' : 'NON_COMPLIANT'));
-        else notApplicableReason = 'IAM users are global resources, recorded in eu-west-1 only: no user is in scope in us-east-1';
+        if (eu)
+          resources = (IAM_USERS[account] ?? []).map((u) =>
+            userRes(account, u.name, u.mfa ? 'COMPLIANT' : 'NON_COMPLIANT'),
+          );
+        else
+          notApplicableReason =
+            'IAM users are global resources, recorded in eu-west-1 only: no user is in scope in us-east-1';
         break;
       case 'SAGEMAKER_ENDPOINT_CONFIGURATION_KMS_KEY_CONFIGURED':
-        if (eu && prod) resources = [{ resourceType: 'AWS::SageMaker::EndpointConfig', resourceId: SM.prod.endpointConfig, resourceName: SM.prod.endpointConfig, compliance: 'COMPLIANT' }];
+        if (eu && prod)
+          resources = [
+            {
+              resourceType: 'AWS::SageMaker::EndpointConfig',
+              resourceId: SM.prod.endpointConfig,
+              resourceName: SM.prod.endpointConfig,
+              compliance: 'COMPLIANT',
+            },
+          ];
         else if (eu)
           resources = [
             {
@@ -208,7 +269,12 @@ export function ruleStates(account: string, region: string): RuleState[] {
       default:
         throw new Error(`unknown rule ${rule.identifier}`);
     }
-    const compliance = resources.length === 0 ? 'INSUFFICIENT_DATA' : resources.some((r) => r.compliance === 'NON_COMPLIANT') ? 'NON_COMPLIANT' : 'COMPLIANT';
+    const compliance =
+      resources.length === 0
+        ? 'INSUFFICIENT_DATA'
+        : resources.some((r) => r.compliance === 'NON_COMPLIANT')
+          ? 'NON_COMPLIANT'
+          : 'COMPLIANT';
     out.push({ account, region, rule, compliance, resources, ...(notApplicableReason ? { notApplicableReason } : {}) });
   }
   return out;
@@ -280,7 +346,10 @@ export function configCli(account: string, region: string): { name: string; valu
         const nc = s.resources.filter((r) => r.compliance === 'NON_COMPLIANT').length;
         return {
           ConfigRuleName: s.rule.name,
-          Compliance: { ComplianceType: s.compliance, ...(nc > 0 ? { ComplianceContributorCount: { CappedCount: nc, CapExceeded: false } } : {}) },
+          Compliance: {
+            ComplianceType: s.compliance,
+            ...(nc > 0 ? { ComplianceContributorCount: { CappedCount: nc, CapExceeded: false } } : {}),
+          },
         };
       }),
     },
@@ -293,7 +362,12 @@ export function configCli(account: string, region: string): { name: string; valu
           const ordering = invoked - rng.int(60_000, 86_400_000);
           return {
             EvaluationResultIdentifier: {
-              EvaluationResultQualifier: { ConfigRuleName: s.rule.name, ResourceType: r.resourceType, ResourceId: r.resourceId, EvaluationMode: 'DETECTIVE' },
+              EvaluationResultQualifier: {
+                ConfigRuleName: s.rule.name,
+                ResourceType: r.resourceType,
+                ResourceId: r.resourceId,
+                EvaluationMode: 'DETECTIVE',
+              },
               OrderingTimestamp: cliTime(ordering),
             },
             ComplianceType: r.compliance,
@@ -330,7 +404,16 @@ function deliveryStyle(ci: JsonObject): JsonObject {
   // The rdk examples mix API style (version/accountId/arn) and delivery style; snapshots use the delivery style.
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(ci)) {
-    const key = k === 'version' ? 'configurationItemVersion' : k === 'accountId' ? 'awsAccountId' : k === 'arn' ? 'ARN' : k === 'configurationItemMD5Hash' ? 'configurationStateMd5Hash' : k;
+    const key =
+      k === 'version'
+        ? 'configurationItemVersion'
+        : k === 'accountId'
+          ? 'awsAccountId'
+          : k === 'arn'
+            ? 'ARN'
+            : k === 'configurationItemMD5Hash'
+              ? 'configurationStateMd5Hash'
+              : k;
     if (key === 'resourceTransitionStatus') continue;
     out[key] = v;
   }
@@ -340,7 +423,8 @@ function deliveryStyle(ci: JsonObject): JsonObject {
 function bucketCi(account: string, region: string, name: string, capture: number, created: number): JsonObject {
   const ci = configTemplate('AWS_S3_Bucket');
   const owner = ownerIdOf(account);
-  const kmsKey = account === PROD ? (region === EU ? KMS.prodEu : KMS.prodUs) : region === EU ? KMS.mldevEu : KMS.mldevUs;
+  const kmsKey =
+    account === PROD ? (region === EU ? KMS.prodEu : KMS.prodUs) : region === EU ? KMS.mldevEu : KMS.mldevUs;
   const supp = ci['supplementaryConfiguration'] as JsonObject;
   supp['AccessControlList'] = JSON.stringify({
     grantSet: null,
@@ -352,15 +436,38 @@ function bucketCi(account: string, region: string, name: string, capture: number
     policyText: JSON.stringify({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`], Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
       ],
     }),
   };
-  supp['BucketVersioningConfiguration'] = { status: name === BUCKETS.devScratch ? 'Off' : 'Enabled', isMfaDeleteEnabled: null };
-  supp['PublicAccessBlockConfiguration'] = { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true };
+  supp['BucketVersioningConfiguration'] = {
+    status: name === BUCKETS.devScratch ? 'Off' : 'Enabled',
+    isMfaDeleteEnabled: null,
+  };
+  supp['PublicAccessBlockConfiguration'] = {
+    blockPublicAcls: true,
+    ignorePublicAcls: true,
+    blockPublicPolicy: true,
+    restrictPublicBuckets: true,
+  };
   if (name !== BUCKETS.devScratch) {
     supp['ServerSideEncryptionConfiguration'] = {
-      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyID: kmsArn(account, region, kmsKey) }, bucketKeyEnabled: true }],
+      rules: [
+        {
+          applyServerSideEncryptionByDefault: {
+            sseAlgorithm: 'aws:kms',
+            kmsMasterKeyID: kmsArn(account, region, kmsKey),
+          },
+          bucketKeyEnabled: true,
+        },
+      ],
     };
   }
   return {
@@ -385,7 +492,15 @@ function keyCi(account: string, region: string, key: KeyDef, capture: number, cr
   const policy = {
     Version: '2012-10-17',
     Id: 'key-default-1',
-    Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }],
+    Statement: [
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+    ],
   };
   return {
     ...ci,
@@ -424,7 +539,10 @@ function keyCi(account: string, region: string, key: KeyDef, capture: number, cr
 function userCi(account: string, name: string, capture: number, created: number): JsonObject {
   const ci = deliveryStyle(configTemplate('AWS_IAM_User'));
   const userId = iamUserId(account, name);
-  const policyArn = name === 'legacy-etl' ? `arn:aws:iam::${account}:policy/legacy-etl-s3-read` : 'arn:aws:iam::aws:policy/AdministratorAccess';
+  const policyArn =
+    name === 'legacy-etl'
+      ? `arn:aws:iam::${account}:policy/legacy-etl-s3-read`
+      : 'arn:aws:iam::aws:policy/AdministratorAccess';
   return {
     ...ci,
     awsAccountId: account,
@@ -436,7 +554,14 @@ function userCi(account: string, name: string, capture: number, created: number)
     resourceName: name,
     resourceCreationTime: new Date(created).toISOString(),
     relatedEvents: [],
-    relationships: [{ resourceType: 'AWS::IAM::Policy', resourceId: `ANPA${fixedStream(`policy:${policyArn}`).upperAlnum(17)}`, resourceName: policyArn.split('/').pop(), relationshipName: 'Is attached to CustomerManagedPolicy' }],
+    relationships: [
+      {
+        resourceType: 'AWS::IAM::Policy',
+        resourceId: `ANPA${fixedStream(`policy:${policyArn}`).upperAlnum(17)}`,
+        resourceName: policyArn.split('/').pop(),
+        relationshipName: 'Is attached to CustomerManagedPolicy',
+      },
+    ],
     configuration: {
       path: '/',
       userName: name,
@@ -496,7 +621,8 @@ export function configSnapshot(account: string, region: string): Snapshot {
   const rng = fixedStream(`config-snapshot:${account}:${region}`);
   const delivered = at(31, 4, 15, 12) + rng.int(0, 900) * 1000;
   const capture = (): number => at(31, 3, 50, 0) + rng.int(0, 1200) * 1000 + rng.int(0, 999);
-  const created = (): number => Date.UTC(2025, rng.int(0, 11), rng.int(1, 28), rng.int(7, 18), rng.int(0, 59), rng.int(0, 59));
+  const created = (): number =>
+    Date.UTC(2025, rng.int(0, 11), rng.int(1, 28), rng.int(7, 18), rng.int(0, 59), rng.int(0, 59));
   const pair = `${account}/${region}`;
   const items: JsonObject[] = [];
   for (const b of BUCKETS_BY_PAIR[pair] ?? []) items.push(bucketCi(account, region, b, capture(), created()));
@@ -511,6 +637,10 @@ export function configSnapshot(account: string, region: string): Snapshot {
     rel,
     content: JSON.stringify({ fileVersion: '1.0', configSnapshotId: snapshotId, configurationItems: items }),
     mtimeMs: delivered,
-    items: items.map((i) => ({ resourceType: String(i['resourceType']), resourceId: String(i['resourceId']), resourceName: typeof i['resourceName'] === 'string' ? i['resourceName'] : undefined })),
+    items: items.map((i) => ({
+      resourceType: String(i['resourceType']),
+      resourceId: String(i['resourceId']),
+      resourceName: typeof i['resourceName'] === 'string' ? i['resourceName'] : undefined,
+    })),
   };
 }

@@ -5,14 +5,36 @@
 import type { Rng } from './rng.js';
 
 export type PiiType =
-  | 'EMAIL'
-  | 'PHONE'
-  | 'CREDIT_DEBIT_CARD_NUMBER'
-  | 'US_SOCIAL_SECURITY_NUMBER'
-  | 'INTERNATIONAL_BANK_ACCOUNT_NUMBER';
+  'EMAIL' | 'PHONE' | 'CREDIT_DEBIT_CARD_NUMBER' | 'US_SOCIAL_SECURITY_NUMBER' | 'INTERNATIONAL_BANK_ACCOUNT_NUMBER';
 
-const FIRST = ['maria', 'john', 'aisha', 'tomas', 'mei', 'oliver', 'fatima', 'lukas', 'sofia', 'kwame', 'elena', 'ravi'];
-const LAST = ['gonzalez', 'smith', 'rahman', 'novak', 'chen', 'brown', 'haddad', 'schmidt', 'rossi', 'mensah', 'petrova', 'iyer'];
+const FIRST = [
+  'maria',
+  'john',
+  'aisha',
+  'tomas',
+  'mei',
+  'oliver',
+  'fatima',
+  'lukas',
+  'sofia',
+  'kwame',
+  'elena',
+  'ravi',
+];
+const LAST = [
+  'gonzalez',
+  'smith',
+  'rahman',
+  'novak',
+  'chen',
+  'brown',
+  'haddad',
+  'schmidt',
+  'rossi',
+  'mensah',
+  'petrova',
+  'iyer',
+];
 const DOMAINS = ['example.com', 'example.org', 'example.net'];
 
 export function email(rng: Rng): string {

@@ -7,7 +7,12 @@ import { fixedStream } from './rng.js';
 import { at, EU, GUARDRAILS, KMS, kmsArn, MLDEV, P, PROD, US, type Principal } from './common.js';
 import type { CtSpec } from './cloudtrail-event.js';
 import { MLDEV_GUARDRAIL_DELETED_AT, MLDEV_LOGGING_DELETED_AT } from './bedrock.js';
-import { cloudTrailTemplate, cloudTrailTemplateOrigin, type CloudTrailTemplateName, type TemplateOrigin } from './templates.js';
+import {
+  cloudTrailTemplateOrigin,
+  templateTraits as traits,
+  type CloudTrailTemplateName,
+  type TemplateOrigin,
+} from './templates.js';
 
 export interface PlantedChange {
   readonly id: string;
@@ -17,25 +22,6 @@ export interface PlantedChange {
   /** A failed call (errorCode set) is an attempt, not a change. */
   readonly countsAsChange: boolean;
   readonly description: string;
-}
-
-interface TemplateTraits {
-  readonly eventVersion: string;
-  readonly tls: { tlsVersion: string; cipherSuite: string };
-  readonly sessionCredentialFromConsole: boolean;
-}
-
-function traits(name: CloudTrailTemplateName): TemplateTraits {
-  const t = cloudTrailTemplate(name);
-  const tls = (t['tlsDetails'] ?? {}) as Record<string, unknown>;
-  return {
-    eventVersion: typeof t['eventVersion'] === 'string' ? t['eventVersion'] : '1.11',
-    tls: {
-      tlsVersion: typeof tls['tlsVersion'] === 'string' ? tls['tlsVersion'] : 'TLSv1.3',
-      cipherSuite: typeof tls['cipherSuite'] === 'string' ? tls['cipherSuite'] : 'TLS_AES_128_GCM_SHA256',
-    },
-    sessionCredentialFromConsole: t['sessionCredentialFromConsole'] === true || t['sessionCredentialFromConsole'] === 'true',
-  };
 }
 
 function restamp(
@@ -61,7 +47,13 @@ function keyPolicy(account: string, admin: Principal): string {
     Version: '2012-10-17',
     Id: 'northwind-bedrock-logs-key',
     Statement: [
-      { Sid: 'EnableRootAccess', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
+      {
+        Sid: 'EnableRootAccess',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
       {
         Sid: 'AllowBedrockLogDelivery',
         Effect: 'Allow',
@@ -73,7 +65,12 @@ function keyPolicy(account: string, admin: Principal): string {
       {
         Sid: 'AllowDataScientistsDecrypt',
         Effect: 'Allow',
-        Principal: { AWS: [`arn:aws:iam::${account}:role/DataScientist`, `arn:aws:iam::${account}:role/${admin.roleName ?? 'PlatformAdmin'}`] },
+        Principal: {
+          AWS: [
+            `arn:aws:iam::${account}:role/DataScientist`,
+            `arn:aws:iam::${account}:role/${admin.roleName ?? 'PlatformAdmin'}`,
+          ],
+        },
         Action: ['kms:Decrypt', 'kms:DescribeKey'],
         Resource: '*',
       },
@@ -144,7 +141,12 @@ export function plantedChanges(): PlantedChange[] {
           eventName: 'PutKeyPolicy',
           principal: P.prod.sam,
           readOnly: false,
-          requestParameters: { keyId: KMS.prodUs, policyName: 'default', policy: keyPolicy(PROD, P.prod.sam), bypassPolicyLockoutSafetyCheck: false },
+          requestParameters: {
+            keyId: KMS.prodUs,
+            policyName: 'default',
+            policy: keyPolicy(PROD, P.prod.sam),
+            bypassPolicyLockoutSafetyCheck: false,
+          },
           responseElements: { keyId: usKey },
           resources: [{ accountId: PROD, type: 'AWS::KMS::Key', ARN: usKey }],
         },

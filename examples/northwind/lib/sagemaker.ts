@@ -68,7 +68,8 @@ export const SM_TIMES = {
   devEndpointInService: at(13, 11, 53, 40),
 } as const;
 
-const arnOf = (account: string, kind: string, name: string): string => `arn:aws:sagemaker:${EU}:${account}:${kind}/${name}`;
+const arnOf = (account: string, kind: string, name: string): string =>
+  `arn:aws:sagemaker:${EU}:${account}:${kind}/${name}`;
 
 function userContext(p: Principal): JsonObject {
   return { IamIdentity: { Arn: p.arn, PrincipalId: p.principalId } };
@@ -125,7 +126,10 @@ interface AnalysisMetric {
 interface AnalysisFile {
   readonly post_training_bias_metrics: {
     readonly label: string;
-    readonly facets: Record<string, readonly { readonly value_or_threshold: string; readonly metrics: readonly AnalysisMetric[] }[]>;
+    readonly facets: Record<
+      string,
+      readonly { readonly value_or_threshold: string; readonly metrics: readonly AnalysisMetric[] }[]
+    >;
   };
 }
 
@@ -133,11 +137,14 @@ interface AnalysisFile {
 export function clarifyPostTrainingMetrics(): { facet: string; metrics: { name: string; value: number }[] } {
   const a = JSON.parse(clarifyAnalysisBytes().toString('utf8')) as AnalysisFile;
   const [facet, groups] = Object.entries(a.post_training_bias_metrics.facets)[0] ?? ['unknown', []];
-  const metrics = (groups[0]?.metrics ?? []).filter((m): m is { name: string; value: number } => typeof m.value === 'number');
+  const metrics = (groups[0]?.metrics ?? []).filter(
+    (m): m is { name: string; value: number } => typeof m.value === 'number',
+  );
   return { facet, metrics: metrics.map((m) => ({ name: m.name, value: m.value })) };
 }
 
-export const HOSTILE_INTENDED_USES = 'Summarise member support tickets for human agents. <script>alert("x")</script> & <b>markup</b>';
+export const HOSTILE_INTENDED_USES =
+  'Summarise member support tickets for human agents. <script>alert("x")</script> & <b>markup</b>';
 
 export function creditRiskCardContent(): JsonObject {
   const bias = clarifyPostTrainingMetrics();
@@ -155,7 +162,8 @@ export function creditRiskCardContent(): JsonObject {
       purpose_of_model: 'Prioritise manual review of high-risk claims and credit applications.',
       intended_uses:
         'Decision support for the claims review team. Scores rank the review queue; no application is declined automatically.',
-      factors_affecting_model_efficiency: 'Drift in claim mix after plan changes; missing provider history for new members.',
+      factors_affecting_model_efficiency:
+        'Drift in claim mix after plan changes; missing provider history for new members.',
       risk_rating: 'Medium',
       explanations_for_risk_rating:
         'Scores influence which members are reviewed first, but a human makes every decision and members can appeal.',
@@ -166,8 +174,12 @@ export function creditRiskCardContent(): JsonObject {
       line_of_business: 'Health insurance claims',
     },
     training_details: {
-      objective_function: { function: { function: 'Minimize', facet: 'logloss', condition: 'binary:logistic' }, notes: 'Early stopping on validation AUC.' },
-      training_observations: 'Class imbalance handled with scale_pos_weight; no protected attribute is used as a feature.',
+      objective_function: {
+        function: { function: 'Minimize', facet: 'logloss', condition: 'binary:logistic' },
+        notes: 'Early stopping on validation AUC.',
+      },
+      training_observations:
+        'Class imbalance handled with scale_pos_weight; no protected attribute is used as a feature.',
       training_job_details: {
         training_arn: arnOf(PROD, 'training-job', SM.prod.trainingJob),
         training_datasets: [SM.prod.dataset],
@@ -187,7 +199,8 @@ export function creditRiskCardContent(): JsonObject {
     evaluation_details: [
       {
         name: 'credit-risk-v3 holdout evaluation',
-        evaluation_observation: 'Performance is stable across plan tiers; see the Clarify bias report for group metrics.',
+        evaluation_observation:
+          'Performance is stable across plan tiers; see the Clarify bias report for group metrics.',
         evaluation_job_arn: arnOf(PROD, 'processing-job', SM.prod.processingJob),
         datasets: ['s3://northwind-ml-data/credit/validation/'],
         metadata: { clarify_report: SM.prod.clarifyReport },
@@ -261,17 +274,38 @@ export function sagemakerEvents(): CtSpec[] {
         ProcessingInputs: [
           {
             InputName: 'raw',
-            S3Input: { S3Uri: pr.dataset, LocalPath: '/opt/ml/processing/input', S3DataType: 'S3Prefix', S3InputMode: 'File', S3DataDistributionType: 'FullyReplicated' },
+            S3Input: {
+              S3Uri: pr.dataset,
+              LocalPath: '/opt/ml/processing/input',
+              S3DataType: 'S3Prefix',
+              S3InputMode: 'File',
+              S3DataDistributionType: 'FullyReplicated',
+            },
           },
         ],
         ProcessingOutputConfig: {
-          Outputs: [{ OutputName: 'train', S3Output: { S3Uri: pr.processedDataset, LocalPath: '/opt/ml/processing/train', S3UploadMode: 'EndOfJob' } }],
+          Outputs: [
+            {
+              OutputName: 'train',
+              S3Output: { S3Uri: pr.processedDataset, LocalPath: '/opt/ml/processing/train', S3UploadMode: 'EndOfJob' },
+            },
+          ],
           KmsKeyId: kmsProd,
         },
         ProcessingJobName: pr.processingJob,
-        ProcessingResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 30, VolumeKmsKeyId: kmsProd } },
+        ProcessingResources: {
+          ClusterConfig: {
+            InstanceCount: 1,
+            InstanceType: 'ml.m5.xlarge',
+            VolumeSizeInGB: 30,
+            VolumeKmsKeyId: kmsProd,
+          },
+        },
         StoppingCondition: { MaxRuntimeInSeconds: 3600 },
-        AppSpecification: { ImageUri: pr.processingImage, ContainerEntrypoint: ['python3', '/opt/ml/processing/input/code/preprocess.py'] },
+        AppSpecification: {
+          ImageUri: pr.processingImage,
+          ContainerEntrypoint: ['python3', '/opt/ml/processing/input/code/preprocess.py'],
+        },
         RoleArn: execProd,
         Tags: [{ Key: 'project', Value: 'credit-risk' }],
       },
@@ -285,17 +319,32 @@ export function sagemakerEvents(): CtSpec[] {
       request: {
         TrainingJobName: pr.trainingJob,
         HyperParameters: { max_depth: '6', eta: '0.1', num_round: '400', objective: 'binary:logistic' },
-        AlgorithmSpecification: { TrainingImage: pr.image, TrainingInputMode: 'File', EnableSageMakerMetricsTimeSeries: true },
+        AlgorithmSpecification: {
+          TrainingImage: pr.image,
+          TrainingInputMode: 'File',
+          EnableSageMakerMetricsTimeSeries: true,
+        },
         RoleArn: execProd,
         InputDataConfig: [
           {
             ChannelName: 'train',
-            DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: pr.processedDataset, S3DataDistributionType: 'FullyReplicated' } },
+            DataSource: {
+              S3DataSource: {
+                S3DataType: 'S3Prefix',
+                S3Uri: pr.processedDataset,
+                S3DataDistributionType: 'FullyReplicated',
+              },
+            },
             ContentType: 'text/csv',
           },
         ],
         OutputDataConfig: { KmsKeyId: kmsProd, S3OutputPath: 's3://northwind-ml-artifacts/credit-risk/training/' },
-        ResourceConfig: { InstanceType: 'ml.m5.2xlarge', InstanceCount: 1, VolumeSizeInGB: 50, VolumeKmsKeyId: kmsProd },
+        ResourceConfig: {
+          InstanceType: 'ml.m5.2xlarge',
+          InstanceCount: 1,
+          VolumeSizeInGB: 50,
+          VolumeKmsKeyId: kmsProd,
+        },
         StoppingCondition: { MaxRuntimeInSeconds: 7200 },
         EnableNetworkIsolation: true,
         EnableInterContainerTrafficEncryption: true,
@@ -325,7 +374,12 @@ export function sagemakerEvents(): CtSpec[] {
       account: PROD,
       name: 'CreateModelCard',
       principal: P.prod.amir,
-      request: { ModelCardName: pr.card, Content: JSON.stringify(creditRiskCardContent()), ModelCardStatus: 'Draft', SecurityConfig: { KmsKeyId: kmsProd } },
+      request: {
+        ModelCardName: pr.card,
+        Content: JSON.stringify(creditRiskCardContent()),
+        ModelCardStatus: 'Draft',
+        SecurityConfig: { KmsKeyId: kmsProd },
+      },
       response: { ModelCardArn: arnOf(PROD, 'model-card', pr.card) },
     },
     {
@@ -333,7 +387,11 @@ export function sagemakerEvents(): CtSpec[] {
       account: PROD,
       name: 'UpdateModelPackage',
       principal: P.prod.dana,
-      request: { ModelPackageArn: pr.packageArn, ModelApprovalStatus: 'Approved', ApprovalDescription: APPROVAL_DESCRIPTION },
+      request: {
+        ModelPackageArn: pr.packageArn,
+        ModelApprovalStatus: 'Approved',
+        ApprovalDescription: APPROVAL_DESCRIPTION,
+      },
       response: { ModelPackageArn: pr.packageArn },
     },
     {
@@ -365,7 +423,15 @@ export function sagemakerEvents(): CtSpec[] {
       principal: P.prod.terraform,
       request: {
         EndpointConfigName: pr.endpointConfig,
-        ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: pr.model, InitialInstanceCount: 2, InstanceType: 'ml.m5.xlarge', InitialVariantWeight: 1 }],
+        ProductionVariants: [
+          {
+            VariantName: 'AllTraffic',
+            ModelName: pr.model,
+            InitialInstanceCount: 2,
+            InstanceType: 'ml.m5.xlarge',
+            InitialVariantWeight: 1,
+          },
+        ],
         DataCaptureConfig: prodDataCapture(),
         KmsKeyId: kmsProd,
       },
@@ -376,7 +442,11 @@ export function sagemakerEvents(): CtSpec[] {
       account: PROD,
       name: 'CreateEndpoint',
       principal: P.prod.terraform,
-      request: { EndpointName: pr.endpoint, EndpointConfigName: pr.endpointConfig, Tags: [{ Key: 'project', Value: 'credit-risk' }] },
+      request: {
+        EndpointName: pr.endpoint,
+        EndpointConfigName: pr.endpointConfig,
+        Tags: [{ Key: 'project', Value: 'credit-risk' }],
+      },
       response: { EndpointArn: arnOf(PROD, 'endpoint', pr.endpoint) },
     },
     {
@@ -384,7 +454,11 @@ export function sagemakerEvents(): CtSpec[] {
       account: PROD,
       name: 'CreateModelCard',
       principal: P.prod.lena,
-      request: { ModelCardName: pr.draftCard, Content: JSON.stringify(supportSummarizerCardContent()), ModelCardStatus: 'Draft' },
+      request: {
+        ModelCardName: pr.draftCard,
+        Content: JSON.stringify(supportSummarizerCardContent()),
+        ModelCardStatus: 'Draft',
+      },
       response: { ModelCardArn: arnOf(PROD, 'model-card', pr.draftCard) },
     },
     {
@@ -416,7 +490,10 @@ export function sagemakerEvents(): CtSpec[] {
       account: MLDEV,
       name: 'CreateModelPackageGroup',
       principal: P.mldev.priya,
-      request: { ModelPackageGroupName: dv.group, ModelPackageGroupDescription: 'Member churn propensity (experimental)' },
+      request: {
+        ModelPackageGroupName: dv.group,
+        ModelPackageGroupDescription: 'Member churn propensity (experimental)',
+      },
       response: { ModelPackageGroupArn: dv.groupArn },
     },
     {
@@ -437,7 +514,11 @@ export function sagemakerEvents(): CtSpec[] {
       account: MLDEV,
       name: 'CreateModel',
       principal: P.mldev.priya,
-      request: { ModelName: dv.model, PrimaryContainer: { ModelPackageName: dv.packageArn }, ExecutionRoleArn: execDev },
+      request: {
+        ModelName: dv.model,
+        PrimaryContainer: { ModelPackageName: dv.packageArn },
+        ExecutionRoleArn: execDev,
+      },
       response: { ModelArn: arnOf(MLDEV, 'model', dv.model) },
     },
     {
@@ -447,7 +528,15 @@ export function sagemakerEvents(): CtSpec[] {
       principal: P.mldev.priya,
       request: {
         EndpointConfigName: dv.endpointConfig,
-        ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: dv.model, InitialInstanceCount: 1, InstanceType: 'ml.t2.medium', InitialVariantWeight: 1 }],
+        ProductionVariants: [
+          {
+            VariantName: 'AllTraffic',
+            ModelName: dv.model,
+            InitialInstanceCount: 1,
+            InstanceType: 'ml.t2.medium',
+            InitialVariantWeight: 1,
+          },
+        ],
       },
       response: { EndpointConfigArn: arnOf(MLDEV, 'endpoint-config', dv.endpointConfig) },
     },
@@ -470,7 +559,13 @@ export const APPROVAL_DESCRIPTION =
 function prodInferenceSpecification(): JsonObject {
   return {
     Containers: [
-      { Image: SM.prod.image, ImageDigest: SM.prod.imageDigest, ModelDataUrl: SM.prod.modelData, Framework: 'XGBOOST', FrameworkVersion: '1.7-1' },
+      {
+        Image: SM.prod.image,
+        ImageDigest: SM.prod.imageDigest,
+        ModelDataUrl: SM.prod.modelData,
+        Framework: 'XGBOOST',
+        FrameworkVersion: '1.7-1',
+      },
     ],
     SupportedTransformInstanceTypes: ['ml.m5.xlarge'],
     SupportedRealtimeInferenceInstanceTypes: ['ml.m5.large', 'ml.m5.xlarge'],
@@ -491,7 +586,12 @@ function devInferenceSpecification(): JsonObject {
 function prodModelMetrics(): JsonObject {
   const report = { ContentType: 'application/json', S3Uri: SM.prod.clarifyReport };
   return {
-    ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: 's3://northwind-ml-artifacts/model-quality/credit-risk/v3/statistics.json' } },
+    ModelQuality: {
+      Statistics: {
+        ContentType: 'application/json',
+        S3Uri: 's3://northwind-ml-artifacts/model-quality/credit-risk/v3/statistics.json',
+      },
+    },
     Bias: { Report: report, PreTrainingReport: report, PostTrainingReport: report },
   };
 }
@@ -535,7 +635,10 @@ function prodCli(): CliFile[] {
     CertifyForMarketplace: false,
     ModelApprovalStatus: 'Approved',
     CreatedBy: userContext(P.prod.amir),
-    MetadataProperties: { Repository: 'https://git.northwind.example/ml/credit-risk', CommitId: fixedStream('sm:commit').hex(40) },
+    MetadataProperties: {
+      Repository: 'https://git.northwind.example/ml/credit-risk',
+      CommitId: fixedStream('sm:commit').hex(40),
+    },
     ModelMetrics: prodModelMetrics(),
     LastModifiedTime: cliTime(SM_TIMES.approved + 233),
     LastModifiedBy: userContext(P.prod.dana),
@@ -547,7 +650,15 @@ function prodCli(): CliFile[] {
   const endpointConfig: JsonObject = {
     EndpointConfigName: pr.endpointConfig,
     EndpointConfigArn: arnOf(PROD, 'endpoint-config', pr.endpointConfig),
-    ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: pr.model, InitialInstanceCount: 2, InstanceType: 'ml.m5.xlarge', InitialVariantWeight: 1.0 }],
+    ProductionVariants: [
+      {
+        VariantName: 'AllTraffic',
+        ModelName: pr.model,
+        InitialInstanceCount: 2,
+        InstanceType: 'ml.m5.xlarge',
+        InitialVariantWeight: 1.0,
+      },
+    ],
     DataCaptureConfig: prodDataCapture(),
     KmsKeyId: kmsProd,
     CreationTime: cliTime(SM_TIMES.endpointConfigCreated + 118),
@@ -560,7 +671,13 @@ function prodCli(): CliFile[] {
     ProductionVariants: [
       {
         VariantName: 'AllTraffic',
-        DeployedImages: [{ SpecifiedImage: pr.image, ResolvedImage: `${pr.image.split(':')[0] ?? ''}@${pr.imageDigest}`, ResolutionTime: cliTime(SM_TIMES.endpointCreated + 2051) }],
+        DeployedImages: [
+          {
+            SpecifiedImage: pr.image,
+            ResolvedImage: `${pr.image.split(':')[0] ?? ''}@${pr.imageDigest}`,
+            ResolutionTime: cliTime(SM_TIMES.endpointCreated + 2051),
+          },
+        ],
         CurrentWeight: 1.0,
         DesiredWeight: 1.0,
         CurrentInstanceCount: 2,
@@ -608,6 +725,8 @@ function prodCli(): CliFile[] {
     { name: `describe-model-card.${pr.card}.json`, value: card },
     { name: `describe-model-card.${pr.draftCard}.json`, value: draft },
     { name: `query-lineage.${pr.endpoint}.json`, value: prodLineage().response },
+    { name: `describe-model.${pr.model}.json`, value: describeModel(PROD, pr.model, pr.packageArn, SM_TIMES.modelCreated) },
+    ...artifactFiles(prodLineage(), SM_TIMES.training),
   ];
 }
 
@@ -632,7 +751,15 @@ function devCli(): CliFile[] {
   const endpointConfig: JsonObject = {
     EndpointConfigName: dv.endpointConfig,
     EndpointConfigArn: arnOf(MLDEV, 'endpoint-config', dv.endpointConfig),
-    ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: dv.model, InitialInstanceCount: 1, InstanceType: 'ml.t2.medium', InitialVariantWeight: 1.0 }],
+    ProductionVariants: [
+      {
+        VariantName: 'AllTraffic',
+        ModelName: dv.model,
+        InitialInstanceCount: 1,
+        InstanceType: 'ml.t2.medium',
+        InitialVariantWeight: 1.0,
+      },
+    ],
     CreationTime: cliTime(SM_TIMES.devEndpointConfig + 97),
     EnableNetworkIsolation: false,
   };
@@ -643,7 +770,13 @@ function devCli(): CliFile[] {
     ProductionVariants: [
       {
         VariantName: 'AllTraffic',
-        DeployedImages: [{ SpecifiedImage: dv.image, ResolvedImage: `${dv.image.split(':')[0] ?? ''}@${dv.imageDigest}`, ResolutionTime: cliTime(SM_TIMES.devEndpoint + 1840) }],
+        DeployedImages: [
+          {
+            SpecifiedImage: dv.image,
+            ResolvedImage: `${dv.image.split(':')[0] ?? ''}@${dv.imageDigest}`,
+            ResolutionTime: cliTime(SM_TIMES.devEndpoint + 1840),
+          },
+        ],
         CurrentWeight: 1.0,
         DesiredWeight: 1.0,
         CurrentInstanceCount: 1,
@@ -659,7 +792,45 @@ function devCli(): CliFile[] {
     { name: `describe-endpoint.${dv.endpoint}.json`, value: endpoint },
     { name: `describe-endpoint-config.${dv.endpointConfig}.json`, value: endpointConfig },
     { name: `query-lineage.${dv.endpoint}.json`, value: devLineage().response },
+    { name: `describe-model.${dv.model}.json`, value: describeModel(MLDEV, dv.model, dv.packageArn, SM_TIMES.devModel) },
+    ...artifactFiles(devLineage(), SM_TIMES.devTraining),
   ];
+}
+
+/** DescribeModel: the link from an endpoint's production variant to the model package it serves. */
+function describeModel(account: string, model: string, packageArn: string, created: number): JsonObject {
+  return {
+    ModelName: model,
+    PrimaryContainer: { ModelPackageName: packageArn },
+    ExecutionRoleArn: roleArn(account, 'SageMakerExecutionRole', '/service-role/'),
+    CreationTime: cliTime(created + 51),
+    ModelArn: arnOf(account, 'model', model),
+    EnableNetworkIsolation: false,
+  };
+}
+
+/**
+ * DescribeArtifact for every artifact vertex: where it lives (SourceUri) and how it is identified. The raw
+ * training dataset also carries a SHA-256 the data team registers as a custom source id.
+ */
+function artifactFiles(l: Lineage, created: number): CliFile[] {
+  const hashes = fixedStream('sagemaker:artifact-hashes');
+  return l.vertices
+    .filter((v) => v.LineageType === 'Artifact')
+    .map((v) => {
+      const id = v.Arn.slice(v.Arn.lastIndexOf('/') + 1);
+      const sourceTypes: JsonObject[] = [{ SourceIdType: 'S3ETag', Value: hashes.hex(32) }];
+      if (v.Type === 'DataSet' && v.source === SM.prod.dataset) sourceTypes.push({ SourceIdType: 'Custom', Value: hashes.hex(64) });
+      return {
+        name: `describe-artifact.${id}.json`,
+        value: {
+          ArtifactArn: v.Arn,
+          Source: { SourceUri: v.source, SourceTypes: sourceTypes },
+          ArtifactType: v.Type,
+          CreationTime: cliTime(created + 17),
+        },
+      };
+    });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -706,16 +877,56 @@ const ART = {
 export function prodLineage(): Lineage {
   const pr = SM.prod;
   const a = (id: string): string => arnOf(PROD, 'artifact', id);
-  const endpoint: LineageVertex = { Arn: arnOf(PROD, 'context', pr.endpoint), Type: 'Endpoint', LineageType: 'Context', source: arnOf(PROD, 'endpoint', pr.endpoint) };
-  const deploy: LineageVertex = { Arn: arnOf(PROD, 'action', `${pr.endpoint}-deployment-${ART.prodDeployment.slice(0, 8)}`), Type: 'ModelDeployment', LineageType: 'Action', source: arnOf(PROD, 'endpoint-config', pr.endpointConfig) };
+  const endpoint: LineageVertex = {
+    Arn: arnOf(PROD, 'context', pr.endpoint),
+    Type: 'Endpoint',
+    LineageType: 'Context',
+    source: arnOf(PROD, 'endpoint', pr.endpoint),
+  };
+  const deploy: LineageVertex = {
+    Arn: arnOf(PROD, 'action', `${pr.endpoint}-deployment-${ART.prodDeployment.slice(0, 8)}`),
+    Type: 'ModelDeployment',
+    LineageType: 'Action',
+    source: arnOf(PROD, 'endpoint-config', pr.endpointConfig),
+  };
   const pkg: LineageVertex = { Arn: a(ART.prodPackage), Type: 'Model', LineageType: 'Artifact', source: pr.packageArn };
-  const model: LineageVertex = { Arn: a(ART.prodModelData), Type: 'Model', LineageType: 'Artifact', source: pr.modelData };
-  const training: LineageVertex = { Arn: arnOf(PROD, 'experiment-trial-component', `${pr.trainingJob}-aws-training-job`), Type: 'TrainingJob', LineageType: 'TrialComponent', source: arnOf(PROD, 'training-job', pr.trainingJob) };
+  const model: LineageVertex = {
+    Arn: a(ART.prodModelData),
+    Type: 'Model',
+    LineageType: 'Artifact',
+    source: pr.modelData,
+  };
+  const training: LineageVertex = {
+    Arn: arnOf(PROD, 'experiment-trial-component', `${pr.trainingJob}-aws-training-job`),
+    Type: 'TrainingJob',
+    LineageType: 'TrialComponent',
+    source: arnOf(PROD, 'training-job', pr.trainingJob),
+  };
   const image: LineageVertex = { Arn: a(ART.prodImage), Type: 'Image', LineageType: 'Artifact', source: pr.image };
-  const processed: LineageVertex = { Arn: a(ART.prodProcessed), Type: 'DataSet', LineageType: 'Artifact', source: pr.processedDataset };
-  const processing: LineageVertex = { Arn: arnOf(PROD, 'experiment-trial-component', `${pr.processingJob}-aws-processing-job`), Type: 'ProcessingJob', LineageType: 'TrialComponent', source: arnOf(PROD, 'processing-job', pr.processingJob) };
-  const procImage: LineageVertex = { Arn: a(ART.prodProcessingImage), Type: 'Image', LineageType: 'Artifact', source: pr.processingImage };
-  const dataset: LineageVertex = { Arn: a(ART.prodDataset), Type: 'DataSet', LineageType: 'Artifact', source: pr.dataset };
+  const processed: LineageVertex = {
+    Arn: a(ART.prodProcessed),
+    Type: 'DataSet',
+    LineageType: 'Artifact',
+    source: pr.processedDataset,
+  };
+  const processing: LineageVertex = {
+    Arn: arnOf(PROD, 'experiment-trial-component', `${pr.processingJob}-aws-processing-job`),
+    Type: 'ProcessingJob',
+    LineageType: 'TrialComponent',
+    source: arnOf(PROD, 'processing-job', pr.processingJob),
+  };
+  const procImage: LineageVertex = {
+    Arn: a(ART.prodProcessingImage),
+    Type: 'Image',
+    LineageType: 'Artifact',
+    source: pr.processingImage,
+  };
+  const dataset: LineageVertex = {
+    Arn: a(ART.prodDataset),
+    Type: 'DataSet',
+    LineageType: 'Artifact',
+    source: pr.dataset,
+  };
   return lineage(
     [endpoint, deploy, pkg, model, training, image, processed, processing, procImage, dataset],
     [
@@ -735,11 +946,31 @@ export function prodLineage(): Lineage {
 export function devLineage(): Lineage {
   const dv = SM.mldev;
   const a = (id: string): string => arnOf(MLDEV, 'artifact', id);
-  const endpoint: LineageVertex = { Arn: arnOf(MLDEV, 'context', dv.endpoint), Type: 'Endpoint', LineageType: 'Context', source: arnOf(MLDEV, 'endpoint', dv.endpoint) };
-  const deploy: LineageVertex = { Arn: arnOf(MLDEV, 'action', `${dv.endpoint}-deployment-${ART.devDeployment.slice(0, 8)}`), Type: 'ModelDeployment', LineageType: 'Action', source: arnOf(MLDEV, 'endpoint-config', dv.endpointConfig) };
+  const endpoint: LineageVertex = {
+    Arn: arnOf(MLDEV, 'context', dv.endpoint),
+    Type: 'Endpoint',
+    LineageType: 'Context',
+    source: arnOf(MLDEV, 'endpoint', dv.endpoint),
+  };
+  const deploy: LineageVertex = {
+    Arn: arnOf(MLDEV, 'action', `${dv.endpoint}-deployment-${ART.devDeployment.slice(0, 8)}`),
+    Type: 'ModelDeployment',
+    LineageType: 'Action',
+    source: arnOf(MLDEV, 'endpoint-config', dv.endpointConfig),
+  };
   const pkg: LineageVertex = { Arn: a(ART.devPackage), Type: 'Model', LineageType: 'Artifact', source: dv.packageArn };
-  const model: LineageVertex = { Arn: a(ART.devModelData), Type: 'Model', LineageType: 'Artifact', source: dv.modelData };
-  const training: LineageVertex = { Arn: arnOf(MLDEV, 'experiment-trial-component', `${dv.trainingJob}-aws-training-job`), Type: 'TrainingJob', LineageType: 'TrialComponent', source: arnOf(MLDEV, 'training-job', dv.trainingJob) };
+  const model: LineageVertex = {
+    Arn: a(ART.devModelData),
+    Type: 'Model',
+    LineageType: 'Artifact',
+    source: dv.modelData,
+  };
+  const training: LineageVertex = {
+    Arn: arnOf(MLDEV, 'experiment-trial-component', `${dv.trainingJob}-aws-training-job`),
+    Type: 'TrainingJob',
+    LineageType: 'TrialComponent',
+    source: arnOf(MLDEV, 'training-job', dv.trainingJob),
+  };
   const image: LineageVertex = { Arn: a(ART.devImage), Type: 'Image', LineageType: 'Artifact', source: dv.image };
   return lineage(
     [endpoint, deploy, pkg, model, training, image],

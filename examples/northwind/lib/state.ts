@@ -25,9 +25,25 @@ import {
 import type { JsonObject } from './cloudtrail-event.js';
 import { TRAILS } from './cloudtrail.js';
 import { HIPAA_PACK, HIPAA_PACK_RULES, KEYS_BY_PAIR, ruleStates, configSnapshot } from './config.js';
-import { invocationLogFiles, loggingConfiguration, MLDEV_GUARDRAIL_DELETED_AT, MLDEV_LOGGING_DELETED_AT, planInvocations, prodGuardrail } from './bedrock.js';
+import {
+  invocationLogFiles,
+  loggingConfiguration,
+  MLDEV_GUARDRAIL_DELETED_AT,
+  MLDEV_LOGGING_DELETED_AT,
+  planInvocations,
+  prodGuardrail,
+} from './bedrock.js';
 import { plantedChanges } from './planted.js';
-import { APPROVAL_DESCRIPTION, clarifyPostTrainingMetrics, devLineage, HOSTILE_INTENDED_USES, prodLineage, sagemakerEvents, SM, SM_TIMES } from './sagemaker.js';
+import {
+  APPROVAL_DESCRIPTION,
+  clarifyPostTrainingMetrics,
+  devLineage,
+  HOSTILE_INTENDED_USES,
+  prodLineage,
+  sagemakerEvents,
+  SM,
+  SM_TIMES,
+} from './sagemaker.js';
 import { CHURN_COUNTS, CHURN_DI } from './clarify.js';
 import { ARTIFACT_REPORTS } from './artifact.js';
 
@@ -111,7 +127,10 @@ export function expectedState(): JsonObject {
   return {
     $comment:
       'Planted state of the Northwind Health AI example (examples/northwind/STATE.md explains every item). Independent of the generator seed: only the background CloudTrail noise and CloudTrail file names depend on it.',
-    generator: { defaultSeed: DEFAULT_SEED, seedDependent: ['background CloudTrail events', 'CloudTrail file names and cuts', 'total CloudTrail event count'] },
+    generator: {
+      defaultSeed: DEFAULT_SEED,
+      seedDependent: ['background CloudTrail events', 'CloudTrail file names and cuts', 'total CloudTrail event count'],
+    },
     organisation: ORGANISATION,
     accounts: ACCOUNTS.map((id) => ({ id, name: ACCOUNT_NAMES[id] })),
     regions: [...REGIONS],
@@ -130,7 +149,11 @@ export function expectedState(): JsonObject {
           kmsKeyId: TRAILS.prod.kmsKeyId,
           isLogging: true,
           cloudWatchLogsLogGroupArn: TRAILS.prod.logGroupArn,
-          dataEvents: { selectorKind: 'advanced', resourceType: 'AWS::S3::Object', arnPrefix: `arn:aws:s3:::${BUCKETS.mlData}/` },
+          dataEvents: {
+            selectorKind: 'advanced',
+            resourceType: 'AWS::S3::Object',
+            arnPrefix: `arn:aws:s3:::${BUCKETS.mlData}/`,
+          },
         },
         {
           account: MLDEV,
@@ -182,7 +205,9 @@ export function expectedState(): JsonObject {
       bedrockRuntimeEvents: runtimeEvents,
     },
     config: {
-      recorders: ACCOUNTS.flatMap((account) => REGIONS.map((region) => ({ account, region, recording: true, includeGlobalResourceTypes: region === EU }))),
+      recorders: ACCOUNTS.flatMap((account) =>
+        REGIONS.map((region) => ({ account, region, recording: true, includeGlobalResourceTypes: region === EU })),
+      ),
       rules,
       conformancePacks: [
         {
@@ -245,7 +270,12 @@ export function expectedState(): JsonObject {
           piiEntities: (prodGuardrail()['sensitiveInformationPolicy'] as { piiEntities: unknown[] }).piiEntities,
         },
       ],
-      deletedGuardrail: { account: MLDEV, region: EU, guardrailId: GUARDRAILS.mldevDeleted.id, deletedAt: isoZ(MLDEV_GUARDRAIL_DELETED_AT) },
+      deletedGuardrail: {
+        account: MLDEV,
+        region: EU,
+        guardrailId: GUARDRAILS.mldevDeleted.id,
+        deletedAt: isoZ(MLDEV_GUARDRAIL_DELETED_AT),
+      },
       invocationLogs: perPairLogs,
       models: [MODELS.haiku, MODELS.titan],
       totalLoggedRecords: invocations.filter((i) => i.logged).length,
@@ -298,19 +328,67 @@ export function expectedState(): JsonObject {
           approvalDescription: APPROVAL_DESCRIPTION,
           biasReport: SM.prod.clarifyReport,
         },
-        { account: MLDEV, region: EU, group: SM.mldev.group, version: SM.mldev.version, arn: SM.mldev.packageArn, modelApprovalStatus: 'PendingManualApproval', biasReport: null },
+        {
+          account: MLDEV,
+          region: EU,
+          group: SM.mldev.group,
+          version: SM.mldev.version,
+          arn: SM.mldev.packageArn,
+          modelApprovalStatus: 'PendingManualApproval',
+          biasReport: null,
+        },
       ],
       endpoints: [
-        { account: PROD, region: EU, name: SM.prod.endpoint, config: SM.prod.endpointConfig, model: SM.prod.model, modelPackage: SM.prod.packageArn, kms: true, dataCapture: true },
-        { account: MLDEV, region: EU, name: SM.mldev.endpoint, config: SM.mldev.endpointConfig, model: SM.mldev.model, modelPackage: SM.mldev.packageArn, kms: false, dataCapture: false },
+        {
+          account: PROD,
+          region: EU,
+          name: SM.prod.endpoint,
+          config: SM.prod.endpointConfig,
+          model: SM.prod.model,
+          modelPackage: SM.prod.packageArn,
+          kms: true,
+          dataCapture: true,
+        },
+        {
+          account: MLDEV,
+          region: EU,
+          name: SM.mldev.endpoint,
+          config: SM.mldev.endpointConfig,
+          model: SM.mldev.model,
+          modelPackage: SM.mldev.packageArn,
+          kms: false,
+          dataCapture: false,
+        },
       ],
       modelCards: [
         { account: PROD, region: EU, name: SM.prod.card, status: 'Approved', riskRating: 'Medium', schemaValid: true },
-        { account: PROD, region: EU, name: SM.prod.draftCard, status: 'Draft', riskRating: null, schemaValid: true, hostileText: HOSTILE_INTENDED_USES },
+        {
+          account: PROD,
+          region: EU,
+          name: SM.prod.draftCard,
+          status: 'Draft',
+          riskRating: null,
+          schemaValid: true,
+          hostileText: HOSTILE_INTENDED_USES,
+        },
       ],
       lineage: [
-        { account: PROD, region: EU, start: SM.prod.endpoint, reachesDataset: true, dataset: SM.prod.dataset, ...lineageFacts(prodLineage()) },
-        { account: MLDEV, region: EU, start: SM.mldev.endpoint, reachesDataset: false, stopsAt: 'TrainingJob', ...lineageFacts(devLineage()) },
+        {
+          account: PROD,
+          region: EU,
+          start: SM.prod.endpoint,
+          reachesDataset: true,
+          dataset: SM.prod.dataset,
+          ...lineageFacts(prodLineage()),
+        },
+        {
+          account: MLDEV,
+          region: EU,
+          start: SM.mldev.endpoint,
+          reachesDataset: false,
+          stopsAt: 'TrainingJob',
+          ...lineageFacts(devLineage()),
+        },
       ],
     },
     clarify: {
@@ -320,7 +398,8 @@ export function expectedState(): JsonObject {
           region: EU,
           subject: 'credit-risk',
           file: `clarify/${PROD}/${EU}/credit-risk/analysis.json`,
-          origin: 'real SageMaker Clarify output copied unchanged (aws/amazon-sagemaker-examples, archived/fraud_detection/clarify_output/bias_2/analysis.json)',
+          origin:
+            'real SageMaker Clarify output copied unchanged (aws/amazon-sagemaker-examples, archived/fraud_detection/clarify_output/bias_2/analysis.json)',
           facet: bias.facet,
           postTrainingDI: bias.metrics.find((m) => m.name === 'DI')?.value ?? null,
           diWithinFourFifths: true,
@@ -357,8 +436,22 @@ export function expectedState(): JsonObject {
       })),
     },
     exceptions: [
-      { id: 'EXC-2026-001', framework: 'soc2', control: 'CC7.2', expires: '2027-03-31', activeDuringPeriod: true, covers: `trail ${TRAILS.mldev.arn} without log file validation` },
-      { id: 'EXC-2025-014', framework: 'hipaa', control: '164.312(b)', expires: '2026-06-30', activeDuringPeriod: false, covers: 'ml-dev Bedrock model invocation logging (expired before the period)' },
+      {
+        id: 'EXC-2026-001',
+        framework: 'soc2',
+        control: 'CC7.2',
+        expires: '2027-03-31',
+        activeDuringPeriod: true,
+        covers: `trail ${TRAILS.mldev.arn} without log file validation`,
+      },
+      {
+        id: 'EXC-2025-014',
+        framework: 'hipaa',
+        control: '164.312(b)',
+        expires: '2026-06-30',
+        activeDuringPeriod: false,
+        covers: 'ml-dev Bedrock model invocation logging (expired before the period)',
+      },
     ],
   };
 }

@@ -51,6 +51,27 @@ export function cloudTrailTemplateOrigin(name: CloudTrailTemplateName): Template
   return (load(`cloudtrail/${name}.json`) as CloudTrailTemplateFile)._origin;
 }
 
+export interface TemplateTraits {
+  readonly eventVersion: string;
+  readonly tls: { tlsVersion: string; cipherSuite: string };
+  readonly sessionCredentialFromConsole: boolean;
+}
+
+/** What a re-stamped event keeps from its real template: eventVersion, TLS details, console-session flag. */
+export function templateTraits(name: CloudTrailTemplateName): TemplateTraits {
+  const t = cloudTrailTemplate(name);
+  const tls = (t['tlsDetails'] ?? {}) as Record<string, unknown>;
+  return {
+    eventVersion: typeof t['eventVersion'] === 'string' ? t['eventVersion'] : '1.11',
+    tls: {
+      tlsVersion: typeof tls['tlsVersion'] === 'string' ? tls['tlsVersion'] : 'TLSv1.3',
+      cipherSuite: typeof tls['cipherSuite'] === 'string' ? tls['cipherSuite'] : 'TLS_AES_128_GCM_SHA256',
+    },
+    sessionCredentialFromConsole:
+      t['sessionCredentialFromConsole'] === true || t['sessionCredentialFromConsole'] === 'true',
+  };
+}
+
 export type ConfigTemplateName = 'AWS_S3_Bucket' | 'AWS_KMS_Key' | 'AWS_IAM_User' | 'AWS_Cloudtrail_Trail';
 
 /** A deep copy of a real AWS Config configuration item (awslabs/aws-config-rdk example CI). */

@@ -6,7 +6,7 @@ import { LocalDirectoryStore } from '../../evidence/local-store.js';
 import { collectStage } from '../../pipeline/collect-stage.js';
 import { parsePeriod } from '../../util/time.js';
 import { EXIT, UsageError } from '../exit-codes.js';
-import { generatorInfo, newRunId, pipelineContext, resolveConfig, resolvePeriod, storePath } from '../environment.js';
+import { cliClock, generatorInfo, newRunId, pipelineContext, resolveConfig, resolvePeriod, storePath } from '../environment.js';
 import { formatCollectSummary } from '../format.js';
 import { progressReporter } from '../progress.js';
 import type { LoadedConfig } from '../../config/load.js';
@@ -82,7 +82,8 @@ async function collectLive(opts: CollectFlags, loaded: LoadedConfig): Promise<vo
   } catch (err) {
     throw new UsageError(`--collectors: ${(err as Error).message}`);
   }
-  const now = new Date();
+  const clock = cliClock();
+  const now = clock();
   const period = parsePeriod(resolvePeriod(opts.period, loaded, now));
   const roleTemplate = opts.roleName ?? c.collection.roleName;
   const progress = progressReporter(process.stderr, false);
@@ -93,7 +94,7 @@ async function collectLive(opts: CollectFlags, loaded: LoadedConfig): Promise<vo
     regions: list(opts.regions) ?? c.scope.regions,
     window: { start: new Date(period.start), end: new Date(Math.min(Date.parse(period.end), now.getTime())) },
     store: new LocalDirectoryStore(storePath(loaded, opts.store)),
-    now: () => new Date(),
+    now: clock,
     generator: generatorInfo(),
     sdkMaxAttempts: c.collection.maxAttempts,
     onProgress: (p) => progress({ stage: 'collect', ...p }),
