@@ -32,9 +32,14 @@ describe('auditpack CLI', () => {
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { valid: boolean; problems: string[] };
     expect(out.valid).toBe(false);
-    expect(out.problems[0]).toMatch(/(top level): unknown key\(s\) "frobnicate"/);
-    expect(out.problems[0]).toMatch(/scope\.accounts\.0\.id: expected a 12-digit AWS account id/);
-    expect(out.problems[0]).toMatch(/scope\.regions\.0: expected an AWS region code/);
+    expect(out.problems).toEqual([
+      'scope.accounts.0.id: expected a 12-digit AWS account id',
+      'scope.regions.0: expected an AWS region code such as eu-west-1',
+      '(top level): unknown key(s) "frobnicate"',
+    ]);
+    const text = run(['config', 'check', bad]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toBe(`${bad} is invalid:\n  - scope.accounts.0.id: expected a 12-digit AWS account id\n  - scope.regions.0: expected an AWS region code such as eu-west-1\n  - (top level): unknown key(s) "frobnicate"\n`);
   });
 
   it('bad flags exit 2 with a message naming the flag, and change nothing', () => {

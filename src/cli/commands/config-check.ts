@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadConfigFile } from '../../config/load.js';
+import { ConfigError, loadConfigFile } from '../../config/load.js';
 import { loadFramework } from '../../frameworks/load.js';
 import { parsePeriod } from '../../util/time.js';
 import { assessJobFrom } from '../../pipeline/in-process.js';
@@ -38,10 +38,11 @@ export function registerConfig(program: Command): void {
           problems.push(`exceptions: ${(err as Error).message}`);
         }
       } catch (err) {
-        problems.push((err as Error).message);
+        if (err instanceof ConfigError) problems.push(...err.problems);
+        else problems.push((err as Error).message);
       }
       if (opts.json) process.stdout.write(JSON.stringify({ file, valid: problems.length === 0, problems }, null, 2) + '\n');
-      else process.stdout.write(problems.length === 0 ? `${file}: valid\n` : `${problems.join('\n')}\n`);
+      else process.stdout.write(problems.length === 0 ? `${file}: valid\n` : `${file} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
       process.exitCode = problems.length === 0 ? EXIT.ok : EXIT.findings;
     });
 }

@@ -6,6 +6,7 @@ export function registerFrameworks(program: Command): void {
   fw.command('list')
     .description('List frameworks with their control counts')
     .option('--json', 'print as JSON')
+    .addHelpText('after', '\nExit codes: 0 listed, 2 a framework file is invalid (the message names the file and the problem).')
     .action((opts: { json?: boolean }) => {
       const rows = listFrameworkIds().map((id) => {
         const { framework, sha256 } = loadFramework(id);
