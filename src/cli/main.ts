@@ -10,6 +10,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerFrameworks } from './commands/frameworks.js';
 import { registerIamPolicy } from './commands/iam-policy.js';
 import { registerPack } from './commands/pack.js';
+import { registerSchema } from './commands/schema.js';
 import { generatorInfo, makeLogger } from './environment.js';
 import { EXIT, UsageError } from './exit-codes.js';
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerFrameworks(program);
   registerIamPolicy(program);
+  registerSchema(program);
   registerDemo(program);
   return program;
 }

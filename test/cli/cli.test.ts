@@ -64,3 +64,20 @@ describe('auditpack CLI', () => {
     for (const row of rows) expect(row.sha256).toMatch(/^[a-f0-9]{64}$/);
   });
 });
+
+describe('auditpack schema', () => {
+  it('prints JSON Schemas that validate real documents', async () => {
+    const { default: Ajv } = await import('ajv/dist/2020.js');
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const framework = JSON.parse(run(['schema', 'framework']).stdout) as object;
+    expect(ajv.validate(framework, parse(readFileSync(path.resolve('frameworks/hipaa.yaml'), 'utf8')))).toBe(true);
+    const config = JSON.parse(run(['schema', 'config']).stdout) as object;
+    expect(ajv.validate(config, parse(readFileSync(path.resolve('examples/northwind/auditpack.yaml'), 'utf8')))).toBe(true);
+    expect(ajv.validate(config, { organisation: {}, bogus: 1 })).toBe(false);
+    const item = JSON.parse(run(['schema', 'evidence-item']).stdout) as { required: string[] };
+    expect(item.required).toEqual(expect.arrayContaining(['id', 'provenance', 'status', 'observedAt', 'collectedAt']));
+    expect(run(['schema', 'nope']).code).toBe(2);
+  });
+});
