@@ -67,10 +67,10 @@ describe('auditpack CLI', () => {
 
 describe('auditpack schema', () => {
   it('prints JSON Schemas that validate real documents', async () => {
-    const { default: Ajv } = await import('ajv/dist/2020.js');
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
     const { readFileSync } = await import('node:fs');
     const { parse } = await import('yaml');
-    const ajv = new Ajv({ strict: false, allErrors: true });
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
     const framework = JSON.parse(run(['schema', 'framework']).stdout) as object;
     expect(ajv.validate(framework, parse(readFileSync(path.resolve('frameworks/hipaa.yaml'), 'utf8')))).toBe(true);
     const config = JSON.parse(run(['schema', 'config']).stdout) as object;
