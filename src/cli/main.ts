@@ -9,6 +9,8 @@ import { registerConfig } from './commands/config-check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFrameworks } from './commands/frameworks.js';
 import { registerIamPolicy } from './commands/iam-policy.js';
+import { registerKeys } from './commands/keys.js';
+import { registerVerify } from './commands/verify.js';
 import { registerPack } from './commands/pack.js';
 import { registerSchema } from './commands/schema.js';
 import { generatorInfo, makeLogger } from './environment.js';
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerFrameworks(program);
   registerIamPolicy(program);
   registerSchema(program);
+  registerKeys(program);
+  registerVerify(program);
   registerDemo(program);
   return program;
 }

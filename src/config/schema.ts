@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SigningConfig } from '../signing/config.js';
 
 const threshold = z.strictObject({ min: z.number().optional(), max: z.number().optional() }).refine((t) => t.min !== undefined || t.max !== undefined, {
   message: 'a threshold needs min, max or both',
@@ -40,6 +41,8 @@ export const AuditpackConfig = z.strictObject({
     })
     .default({ thresholds: {}, models: {} }),
   output: z.strictObject({ dir: z.string().min(1).default('out') }).default({ dir: 'out' }),
+  /** How packs are signed: a local key (PEM or PKCS#12) or an AWS KMS asymmetric key (see docs/bundle.md). */
+  signing: SigningConfig.optional(),
   /** Live collection from AWS APIs. */
   collection: z
     .strictObject({

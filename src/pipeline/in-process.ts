@@ -8,6 +8,9 @@ import { assessStage, type AssessJob, type AssessmentResult } from './assess-sta
 import { collectStage, type CollectResult } from './collect-stage.js';
 import type { PipelineContext } from './context.js';
 import { renderStage, type RenderResult } from './render-stage.js';
+import { bundleStage } from './bundle-stage.js';
+import type { BundleResult } from '../bundle/build.js';
+import { resolveSignerConfig, type SignerConfig } from '../signing/config.js';
 
 export interface PackRequest {
   readonly runId: string;
@@ -16,12 +19,17 @@ export interface PackRequest {
   readonly period: string;
   readonly assessedAt: string;
   readonly outDir: string;
+  /** Where to write the signed bundle; no bundle without it (and a signer). */
+  readonly bundlePath?: string;
+  /** Overrides the config's signer (the demo signs with development keys). */
+  readonly signer?: SignerConfig;
 }
 
 export interface PackOutcome {
   readonly collect: CollectResult | null;
   readonly assessment: AssessmentResult;
   readonly render: RenderResult;
+  readonly bundle: BundleResult | null;
 }
 
 /** Builds the assess job from the config: the part of the config an assessment depends on, nothing more. */
@@ -67,5 +75,7 @@ export async function runPackInProcess(ctx: PipelineContext, loaded: LoadedConfi
   const collect = req.source ? await collectStage(ctx, { runId: req.runId, source: { type: 'export-dir', path: req.source } }) : null;
   const assessment = await assessStage(ctx, assessJobFrom(loaded, req));
   const render = await renderStage(ctx, { runId: req.runId, outDir: req.outDir }, assessment);
-  return { collect, assessment, render };
+  const signer = req.signer ?? (loaded.config.signing ? resolveSignerConfig(loaded.config.signing, loaded.baseDir) : undefined);
+  const bundle = req.bundlePath && signer ? await bundleStage(ctx, { runId: req.runId, outDir: req.outDir, bundlePath: req.bundlePath, signer }) : null;
+  return { collect, assessment, render, bundle };
 }

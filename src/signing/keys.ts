@@ -117,7 +117,7 @@ export function loadPkcs12Signer(opts: { file: string; passphrase?: string }): S
   ];
   const forgeKey = keyBags.find((b) => b.key)?.key;
   if (!forgeKey) throw new SigningError(`PKCS#12 file ${opts.file}: no RSA private key inside (EC keys: use a PEM key file)`);
-  const privateKey = createPrivateKey(forge.pki.privateKeyToPem(forgeKey as forge.pki.rsa.PrivateKey));
+  const privateKey = createPrivateKey(forge.pki.privateKeyToPem(forgeKey));
   const certBags = p12.getBags({ bagType: forge.pki.oids['certBag']! })[forge.pki.oids['certBag']!] ?? [];
   // forge parses RSA certificates only; others come back as raw ASN.1, which node parses.
   const certs = certBags.flatMap((b) => {

@@ -283,7 +283,7 @@ export function verifyPdfSignature(pdf: Buffer): PdfSignatureCheck {
   const hex = pdf.toString('latin1', b + 1, c - 1);
   if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0) throw new SigningError('/Contents is not a hex string');
   const padded = Buffer.from(hex, 'hex');
-  const parsed = asn1js.fromBER(padded.buffer.slice(padded.byteOffset, padded.byteOffset + padded.byteLength) as ArrayBuffer);
+  const parsed = asn1js.fromBER(padded.buffer.slice(padded.byteOffset, padded.byteOffset + padded.byteLength));
   if (parsed.offset === -1) throw new SigningError('/Contents does not hold a DER signature');
   const cms = padded.subarray(0, parsed.offset);
   const check = verifyDetachedCms(cms, [pdf.subarray(0, b), pdf.subarray(c, c + d)]);
