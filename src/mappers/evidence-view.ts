@@ -100,22 +100,36 @@ export class EvidenceView {
     return Date.parse(o.start) < this.periodEnd && Date.parse(o.end) > this.periodStart;
   }
 
-  /** Error items of these kinds that still stand: not superseded by a later successful observation. */
+  /**
+   * Error items of these kinds that still stand. An error is superseded only by evidence that the same thing was
+   * collected afterwards: the same resource observed later, or (for a failed listing) an inventory of the same
+   * collector, account and region from a later day that counted this kind. Errors older than the freshness
+   * window age out like stale evidence.
+   */
   gaps(kinds: readonly EvidenceKind[]): EvidenceItem[] {
     const out: EvidenceItem[] = [];
+    const inventories = this.collectedOf('inventory');
+    const day = (ms: number): number => Math.floor(ms / 86_400_000);
     for (const kind of kinds) {
       const ok = this.collectedOf(kind);
       for (const r of this.byKind.get(kind) ?? []) {
         if (r.item.status.state !== 'error') continue;
         const e = r.item;
-        if (e.observedAt.type === 'window' ? !this.overlapsPeriod(e) : instantOf(e) > this.assessedMs) continue;
-        const superseded = ok.some(
-          (c) =>
-            c.item.account === e.account &&
-            c.item.region === e.region &&
-            (e.observedAt.type === 'window' ? c.item.resource === e.resource : instantOf(c.item) > instantOf(e)),
+        if (e.observedAt.type === 'window' ? !this.overlapsPeriod(e) : instantOf(e) > this.assessedMs || this.isStale(e)) continue;
+        const sameResourceLater = ok.some(
+          (c) => c.item.account === e.account && c.item.region === e.region && c.item.resource === e.resource && instantOf(c.item) > instantOf(e),
         );
-        if (!superseded) out.push(e);
+        const laterListing = inventories.some((inv) => {
+          const content = inv.content as { collector?: string; counts?: Record<string, number> };
+          return (
+            inv.item.account === e.account &&
+            inv.item.region === e.region &&
+            content.collector === e.collector &&
+            content.counts?.[kind] !== undefined &&
+            day(instantOf(inv.item)) > day(instantOf(e))
+          );
+        });
+        if (!sameResourceLater && !laterListing) out.push(e);
       }
     }
     return out.sort((a, b) => (a.id < b.id ? -1 : 1));

@@ -46,12 +46,23 @@ export const configCollector: LiveCollector = {
       if (obs.status.state === 'collected') count(obs.kind);
       await ctx.emit(obs);
     };
-    await step(ctx, ['config.recorder'], () => recorders(ctx, emit));
-    const rules = await step(ctx, ['config.rule_compliance', 'config.resource_compliance'], () => ruleCompliance(ctx, emit));
+    // A kind whose listing failed is left out of the inventory: a denied list must never read as "none exist".
+    const failedKinds = new Set<EvidenceKind>();
+    const tracked = async <T>(kinds: readonly EvidenceKind[], fn: () => Promise<T>, resource?: string): Promise<T | undefined> => {
+      const r = await step(ctx, kinds, fn, resource);
+      if (r === undefined) for (const k of kinds) failedKinds.add(k);
+      return r;
+    };
+    await tracked(['config.recorder'], () => recorders(ctx, emit).then(() => true));
+    const rules = await tracked(['config.rule_compliance', 'config.resource_compliance'], () => ruleCompliance(ctx, emit));
+    // A rule whose details failed is its own error item (resource = the rule); other rules still count.
     for (const ruleName of rules ?? []) await step(ctx, ['config.resource_compliance'], () => details(ctx, ruleName, emit), `config-rule/${ruleName}`);
-    await step(ctx, ['config.conformance_pack'], () => conformancePacks(ctx, emit));
-    await step(ctx, ['config.configuration_item'], () => configurationItems(ctx, emit));
+    await tracked(['config.conformance_pack'], () => conformancePacks(ctx, emit).then(() => true));
+    await tracked(['config.configuration_item'], () => configurationItems(ctx, emit).then(() => true));
     const aggregators = await step(ctx, [], () => aggregatorCount(ctx));
+    const kinds: EvidenceKind[] = ['config.recorder', 'config.rule_compliance', 'config.resource_compliance', 'config.conformance_pack', 'config.configuration_item'];
+    const inventoryCounts: Record<string, number> = {};
+    for (const k of kinds) if (!failedKinds.has(k)) inventoryCounts[k] = counts[k] ?? 0;
     await ctx.emit(
       collected(
         {
@@ -64,17 +75,7 @@ export const configCollector: LiveCollector = {
           raw: null,
           sources: [{ type: 'api', operation: 'config:DescribeConfigRules', requestId: null }],
         },
-        {
-          collector: 'config',
-          counts: {
-            'config.recorder': counts['config.recorder'] ?? 0,
-            'config.rule_compliance': counts['config.rule_compliance'] ?? 0,
-            'config.resource_compliance': counts['config.resource_compliance'] ?? 0,
-            'config.conformance_pack': counts['config.conformance_pack'] ?? 0,
-            'config.configuration_item': counts['config.configuration_item'] ?? 0,
-            ...(aggregators !== undefined ? { aggregators } : {}),
-          },
-        },
+        { collector: 'config', counts: { ...inventoryCounts, ...(aggregators !== undefined ? { aggregators } : {}) } },
       ),
     );
   },
