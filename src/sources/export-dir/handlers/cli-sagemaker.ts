@@ -43,14 +43,17 @@ async function modelPackageMap(ctx: CliContext): Promise<Map<string, string>> {
   return out;
 }
 
-/** describe-artifact.<id>.json: where a lineage artifact (a dataset, a model) lives, and its registered hash. */
+/**
+ * describe-artifact.<id>.json: where a dataset in the lineage lives, and its registered hash. Only datasets are
+ * joined, as the live collector does (it describes dataset artifacts only), so both give the same lineage item.
+ */
 async function artifactDetails(ctx: CliContext): Promise<Map<string, { uri?: string; sha256?: string }>> {
   const out = new Map<string, { uri?: string; sha256?: string }>();
   for (const [, file] of qualified(ctx.dir, 'describe-artifact')) {
     const doc = (await readCliJson(ctx, file, 'sagemaker.lineage', 'sagemaker')) as Record<string, unknown> | undefined;
     const arn = doc?.['ArtifactArn'];
     const source = doc?.['Source'] as { SourceUri?: unknown; SourceTypes?: { SourceIdType?: unknown; Value?: unknown }[] } | undefined;
-    if (typeof arn !== 'string') continue;
+    if (typeof arn !== 'string' || doc?.['ArtifactType'] !== 'DataSet') continue;
     const sha = source?.SourceTypes?.find((t) => t.SourceIdType === 'Custom' && typeof t.Value === 'string' && /^[a-f0-9]{64}$/.test(t.Value))?.Value;
     out.set(arn, { uri: typeof source?.SourceUri === 'string' ? source.SourceUri : undefined, sha256: typeof sha === 'string' ? sha : undefined });
   }
