@@ -4,6 +4,8 @@ import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { applyEnv, defaultConfig, loadConfigFile, type LoadedConfig } from '../config/load.js';
 import { LocalDirectoryStore } from '../evidence/local-store.js';
+import { S3EvidenceStore, type S3StoreConfig } from '../evidence/s3-store.js';
+import type { EvidenceStore } from '../evidence/store.js';
 import { FRAMEWORKS_DIR, listFrameworkIds } from '../frameworks/load.js';
 import type { PipelineContext, StageProgress } from '../pipeline/context.js';
 import { parsePeriod } from '../util/time.js';
@@ -37,9 +39,15 @@ export function resolveConfig(configFlag: string | undefined, cwd = process.cwd(
   return applyEnv(existsSync(implicit) ? loadConfigFile(implicit) : defaultConfig(cwd), process.env);
 }
 
-export function storePath(loaded: LoadedConfig, storeFlag: string | undefined): string {
+/** `--store DIR` (a local directory) wins; otherwise the config's store (local path or S3). */
+export function storePath(loaded: LoadedConfig, storeFlag: string | undefined): string | S3StoreConfig {
   if (storeFlag) return path.resolve(storeFlag);
-  return path.resolve(loaded.baseDir, loaded.config.store.path);
+  const store = loaded.config.store;
+  return store.type === 's3' ? store : path.resolve(loaded.baseDir, store.path);
+}
+
+export function openStore(where: string | S3StoreConfig): EvidenceStore {
+  return typeof where === 'string' ? new LocalDirectoryStore(where) : S3EvidenceStore.fromConfig(where);
 }
 
 /**
@@ -54,9 +62,9 @@ export function cliClock(env: NodeJS.ProcessEnv = process.env): () => Date {
   return () => new Date(t);
 }
 
-export function pipelineContext(store: string, onProgress?: (p: StageProgress) => void): PipelineContext {
+export function pipelineContext(store: string | S3StoreConfig, onProgress?: (p: StageProgress) => void): PipelineContext {
   return {
-    store: new LocalDirectoryStore(store),
+    store: openStore(store),
     now: cliClock(),
     generator: generatorInfo(),
     callerIdentity: null,

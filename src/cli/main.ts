@@ -10,6 +10,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerFrameworks } from './commands/frameworks.js';
 import { registerIamPolicy } from './commands/iam-policy.js';
 import { registerKeys } from './commands/keys.js';
+import { registerDeliver } from '../delivery/cli.js';
 import { registerVerify } from './commands/verify.js';
 import { registerPack } from './commands/pack.js';
 import { registerSchema } from './commands/schema.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerSchema(program);
   registerKeys(program);
   registerVerify(program);
+  registerDeliver(program);
   registerDemo(program);
   return program;
 }

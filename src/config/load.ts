@@ -60,5 +60,5 @@ export function defaultConfig(cwd: string): LoadedConfig {
 export function applyEnv(loaded: LoadedConfig, env: NodeJS.ProcessEnv): LoadedConfig {
   const store = env['AUDITPACK_STORE'];
   if (!store) return loaded;
-  return { ...loaded, config: { ...loaded.config, store: { path: path.resolve(store) } } };
+  return { ...loaded, config: { ...loaded.config, store: { type: 'local', path: path.resolve(store) } } };
 }

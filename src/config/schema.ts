@@ -1,5 +1,14 @@
 import { z } from 'zod';
 import { SigningConfig } from '../signing/config.js';
+import { S3StoreConfig } from '../evidence/s3-store.js';
+import { DeliveryConfig } from '../delivery/config.js';
+
+const LocalStoreConfig = z.strictObject({ type: z.literal('local'), path: z.string().min(1).default('.auditpack') });
+/** `store: { path }` (the local default, no type needed) or `store: { type: s3, bucket, region, ... }`. */
+const StoreConfig = z.preprocess(
+  (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) && !('type' in v) ? { type: 'local', ...v } : v),
+  z.discriminatedUnion('type', [LocalStoreConfig, S3StoreConfig]),
+);
 
 const threshold = z.strictObject({ min: z.number().optional(), max: z.number().optional() }).refine((t) => t.min !== undefined || t.max !== undefined, {
   message: 'a threshold needs min, max or both',
@@ -22,7 +31,9 @@ export const AuditpackConfig = z.strictObject({
   frameworks: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).min(1).default(['soc2', 'hipaa', 'gdpr']),
   /** Default period: `YYYY-MM` or `YYYY-MM-DD..YYYY-MM-DD`. */
   period: z.string().optional(),
-  store: z.strictObject({ path: z.string().min(1).default('.auditpack') }).default({ path: '.auditpack' }),
+  store: StoreConfig.default({ type: 'local', path: '.auditpack' }),
+  /** Where bundles go: S3 (SSE-KMS, Object Lock, presigned links), a directory, or an Audit Manager assessment. */
+  delivery: DeliveryConfig.optional(),
   /** Accepted-risks file, relative to this config file. */
   exceptions: z.string().optional(),
   assessment: z

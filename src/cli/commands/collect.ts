@@ -2,11 +2,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { runLiveCollection } from '../../collectors/live/runner.js';
 import { selectCollectors } from '../../collectors/live/registry.js';
-import { LocalDirectoryStore } from '../../evidence/local-store.js';
 import { collectStage } from '../../pipeline/collect-stage.js';
 import { parsePeriod } from '../../util/time.js';
 import { EXIT, UsageError } from '../exit-codes.js';
-import { cliClock, generatorInfo, newRunId, pipelineContext, resolveConfig, resolvePeriod, storePath } from '../environment.js';
+import { cliClock, generatorInfo, newRunId, openStore, pipelineContext, resolveConfig, resolvePeriod, storePath } from '../environment.js';
 import { formatCollectSummary } from '../format.js';
 import { progressReporter } from '../progress.js';
 import type { LoadedConfig } from '../../config/load.js';
@@ -93,7 +92,7 @@ async function collectLive(opts: CollectFlags, loaded: LoadedConfig): Promise<vo
     externalId: opts.externalId ?? c.collection.externalId,
     regions: list(opts.regions) ?? c.scope.regions,
     window: { start: new Date(period.start), end: new Date(Math.min(Date.parse(period.end), now.getTime())) },
-    store: new LocalDirectoryStore(storePath(loaded, opts.store)),
+    store: openStore(storePath(loaded, opts.store)),
     now: clock,
     generator: generatorInfo(),
     sdkMaxAttempts: c.collection.maxAttempts,
