@@ -1,10 +1,12 @@
 import { artifactCollector } from './artifact.js';
+import { bedrockCollector } from './bedrock.js';
+import { cloudtrailCollector } from './cloudtrail.js';
 import { configCollector } from './config.js';
 import { sagemakerCollector } from './sagemaker.js';
 import type { LiveCollector } from './types.js';
 
 /** Every live collector, in run order. Explicit: adding one is a line here and a file beside it. */
-export const LIVE_COLLECTORS: readonly LiveCollector[] = [configCollector, sagemakerCollector, artifactCollector];
+export const LIVE_COLLECTORS: readonly LiveCollector[] = [cloudtrailCollector, configCollector, bedrockCollector, sagemakerCollector, artifactCollector];
 
 export function selectCollectors(ids: readonly string[] | undefined): LiveCollector[] {
   if (!ids || ids.length === 0) return [...LIVE_COLLECTORS];
