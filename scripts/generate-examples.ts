@@ -9,6 +9,7 @@
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import { DEFAULT_SEED, expectedState, generateExample } from '../examples/northwind/generate.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -73,7 +74,10 @@ async function main(): Promise<void> {
     if (hadOld) await rename(args.out, old);
     await rename(tmp, args.out);
     if (hadOld) await rm(old, { recursive: true, force: true });
-    if (args.writeExpected) await writeFile(EXPECTED, `${JSON.stringify(expectedState(), null, 2)}\n`);
+    if (args.writeExpected) {
+      const options = (await resolveConfig(EXPECTED)) ?? {};
+      await writeFile(EXPECTED, await format(JSON.stringify(expectedState(), null, 2), { ...options, parser: 'json' }));
+    }
     const ms = Math.round(performance.now() - started);
     process.stdout.write(
       `wrote ${args.out}: ${result.files} files, ${result.events} CloudTrail events, ${result.invocations} Bedrock invocation records (seed ${args.seed}, ${ms} ms)\n`,
