@@ -3,12 +3,9 @@ import { SigningConfig } from '../signing/config.js';
 import { S3StoreConfig } from '../evidence/s3-store.js';
 import { DeliveryConfig } from '../delivery/config.js';
 
-const LocalStoreConfig = z.strictObject({ type: z.literal('local'), path: z.string().min(1).default('.auditpack') });
-/** `store: { path }` (the local default, no type needed) or `store: { type: s3, bucket, region, ... }`. */
-const StoreConfig = z.preprocess(
-  (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) && !('type' in v) ? { type: 'local', ...v } : v),
-  z.discriminatedUnion('type', [LocalStoreConfig, S3StoreConfig]),
-);
+const LocalStoreConfig = z.strictObject({ type: z.literal('local').default('local'), path: z.string().min(1).default('.auditpack') });
+/** `store: { path }` (local is the default, no type needed) or `store: { type: s3, bucket, region, ... }`. */
+const StoreConfig = z.union([LocalStoreConfig, S3StoreConfig]);
 
 const threshold = z.strictObject({ min: z.number().optional(), max: z.number().optional() }).refine((t) => t.min !== undefined || t.max !== undefined, {
   message: 'a threshold needs min, max or both',

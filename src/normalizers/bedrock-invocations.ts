@@ -28,6 +28,8 @@ interface ParsedRecord {
   readonly outputText: string;
   readonly guardrailAction: string | null;
   readonly guardrailPiiTypes: readonly string[];
+  /** Values a guardrail matched (names, addresses, custom words): used only to blank them out of samples. */
+  readonly guardrailMatches: readonly { type: string; match: string }[];
 }
 
 /**
@@ -42,8 +44,10 @@ export class InvocationAggregator {
   private piiUnguardedRecords = 0;
   private readonly byIdentityModel = new Map<string, { invocations: number; inputTokens: number; outputTokens: number }>();
   private readonly pii = new Map<string, number>();
-  private readonly samplesWithPii: Sample[] = [];
-  private readonly samplesPlain: Sample[] = [];
+  private readonly samplesWithPii: ParsedRecord[] = [];
+  private readonly samplesPlain: ParsedRecord[] = [];
+  /** Every value a guardrail matched in this file: blanked out of all samples, not only the record it came from. */
+  private readonly matched = new Map<string, string>();
 
   constructor(readonly day: string) {}
 
@@ -69,8 +73,9 @@ export class InvocationAggregator {
     const hasPii = found.length > 0 || r.guardrailPiiTypes.length > 0;
     if (hasPii && !guarded) this.piiUnguardedRecords += 1;
 
+    for (const m of r.guardrailMatches) this.matched.set(m.match, m.type);
     const bucket = hasPii ? this.samplesWithPii : this.samplesPlain;
-    if (bucket.length < MAX_SAMPLES / 2) bucket.push(sampleOf(r));
+    if (bucket.length < MAX_SAMPLES / 2) bucket.push({ ...r, inputText: r.inputText.slice(0, REDACT_WINDOW), outputText: r.outputText.slice(0, REDACT_WINDOW) });
   }
 
   get count(): number {
@@ -90,20 +95,32 @@ export class InvocationAggregator {
       guardrailInterventions: this.guardrailInterventions,
       piiDetections,
       piiUnguardedRecords: this.piiUnguardedRecords,
-      samples: [...this.samplesWithPii, ...this.samplesPlain],
+      samples: [...this.samplesWithPii, ...this.samplesPlain].map((r) => sampleOf(r, [...this.matched].map(([match, type]) => ({ match, type })))),
     };
   }
 }
 
-function sampleOf(r: ParsedRecord): Sample {
+/**
+ * A guardrail can match personal data no detector of ours knows (a name, an address, a custom word). Those
+ * values are blanked out before the generic detectors run, so they never reach a stored sample.
+ */
+function withoutGuardrailMatches(text: string, matches: ParsedRecord['guardrailMatches']): string {
+  let out = text;
+  for (const m of [...matches].sort((a, b) => b.match.length - a.match.length)) {
+    if (m.match.length >= 2) out = out.split(m.match).join(`[${m.type}]`);
+  }
+  return out;
+}
+
+function sampleOf(r: ParsedRecord, matches: ParsedRecord['guardrailMatches']): Sample {
   return {
     timestamp: r.timestamp,
     requestId: r.requestId,
     identityArn: r.identityArn,
     modelId: r.modelId,
     operation: r.operation,
-    inputText: redactText(r.inputText.slice(0, REDACT_WINDOW)).text.slice(0, SAMPLE_CHARS),
-    outputText: redactText(r.outputText.slice(0, REDACT_WINDOW)).text.slice(0, SAMPLE_CHARS),
+    inputText: redactText(withoutGuardrailMatches(r.inputText, matches)).text.slice(0, SAMPLE_CHARS),
+    outputText: redactText(withoutGuardrailMatches(r.outputText, matches)).text.slice(0, SAMPLE_CHARS),
     guardrailAction: r.guardrailAction,
   };
 }
@@ -134,7 +151,7 @@ function parseRecord(record: unknown, input: string): ParsedRecord {
   const inputPart = (r['input'] ?? {}) as Record<string, unknown>;
   const outputPart = (r['output'] ?? {}) as Record<string, unknown>;
   const outputBody = outputPart['outputBodyJson'];
-  const { action, piiTypes } = guardrailOf(outputBody, r);
+  const { action, piiTypes, matches } = guardrailOf(outputBody, r);
   return {
     timestamp,
     requestId: str('requestId'),
@@ -148,6 +165,7 @@ function parseRecord(record: unknown, input: string): ParsedRecord {
     outputText: textOf(outputBody),
     guardrailAction: action,
     guardrailPiiTypes: piiTypes,
+    guardrailMatches: matches,
   };
 }
 
@@ -179,12 +197,16 @@ export function textOf(body: unknown, depth = 0): string {
 }
 
 /** Reads the guardrail outcome and the PII entity types it matched (never the matched values). */
-function guardrailOf(outputBody: unknown, record: Record<string, unknown>): { action: string | null; piiTypes: string[] } {
+function guardrailOf(
+  outputBody: unknown,
+  record: Record<string, unknown>,
+): { action: string | null; piiTypes: string[]; matches: { type: string; match: string }[] } {
   const body = (outputBody ?? {}) as Record<string, unknown>;
   let action: string | null = null;
   if (typeof body['amazon-bedrock-guardrailAction'] === 'string') action = body['amazon-bedrock-guardrailAction'];
   if (body['stopReason'] === 'guardrail_intervened') action = 'INTERVENED';
   const piiTypes: string[] = [];
+  const matches: { type: string; match: string }[] = [];
   const visit = (v: unknown, depth: number): void => {
     if (depth > 32 || v === null || typeof v !== 'object') return;
     if (Array.isArray(v)) {
@@ -197,12 +219,24 @@ function guardrailOf(outputBody: unknown, record: Record<string, unknown>): { ac
         const t = (e as Record<string, unknown> | null)?.['type'];
         const a = (e as Record<string, unknown> | null)?.['action'];
         if (typeof t === 'string') piiTypes.push(t);
+        const m = (e as Record<string, unknown> | null)?.['match'];
+        if (typeof m === 'string') matches.push({ type: typeof t === 'string' ? t : 'PII', match: m });
         if ((a === 'ANONYMIZED' || a === 'BLOCKED') && action === null) action = a;
+      }
+    }
+    // Regex and custom-word matches carry raw text too.
+    for (const key of ['regexes', 'customWords', 'managedWordLists']) {
+      const list = o[key];
+      if (!Array.isArray(list)) continue;
+      for (const e of list) {
+        const m = (e as Record<string, unknown> | null)?.['match'];
+        const n = (e as Record<string, unknown> | null)?.['name'] ?? (e as Record<string, unknown> | null)?.['type'];
+        if (typeof m === 'string') matches.push({ type: typeof n === 'string' ? n.toUpperCase() : 'MATCH', match: m });
       }
     }
     for (const x of Object.values(o)) visit(x, depth + 1);
   };
   visit(body['amazon-bedrock-trace'] ?? body['trace'], 0);
   visit(record['guardrail'], 0);
-  return { action, piiTypes };
+  return { action, piiTypes, matches };
 }

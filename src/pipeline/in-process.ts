@@ -73,8 +73,10 @@ export function fairnessThresholds(f: LoadedConfig['config']['fairness']): Asses
  */
 export async function runPackInProcess(ctx: PipelineContext, loaded: LoadedConfig, req: PackRequest): Promise<PackOutcome> {
   const collect = req.source ? await collectStage(ctx, { runId: req.runId, source: { type: 'export-dir', path: req.source } }) : null;
-  const assessment = await assessStage(ctx, assessJobFrom(loaded, req));
-  const render = await renderStage(ctx, { runId: req.runId, outDir: req.outDir }, assessment);
+  const job = assessJobFrom(loaded, req);
+  const assessment = await assessStage(ctx, job);
+  const accountNames = Object.fromEntries(loaded.config.scope.accounts.filter((a) => a.name).map((a) => [a.id, a.name!]));
+  const render = await renderStage(ctx, { runId: req.runId, outDir: req.outDir, accountNames, fairness: job.fairness, freshnessDays: job.freshnessDays }, assessment);
   const signer = req.signer ?? (loaded.config.signing ? resolveSignerConfig(loaded.config.signing, loaded.baseDir) : undefined);
   const bundle = req.bundlePath && signer ? await bundleStage(ctx, { runId: req.runId, outDir: req.outDir, bundlePath: req.bundlePath, signer }) : null;
   return { collect, assessment, render, bundle };

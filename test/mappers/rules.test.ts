@@ -115,6 +115,13 @@ const cases: Case[] = [
   { name: 'approved card', rule: 'model_cards_approved', records: [card('Approved', 'Medium'), pkg('Approved')], status: 'satisfied' },
   { name: 'draft card without risk rating', rule: 'model_cards_approved', records: [card('Draft', null)], status: 'exception', reason: /status is Draft; risk rating is missing/ },
   { name: 'DI outside four-fifths', rule: 'fairness_within_bounds', records: [bias(0.65)], status: 'exception', reason: /DI for gender=1 is 0.65/ },
+  {
+    name: 'an infinite ratio (stored as null with a marker) is outside its bound',
+    rule: 'fairness_within_bounds',
+    records: [rec('clarify.bias_report', { subject: 'credit-risk', label: 'fraud', labelValueOrThreshold: '1', origin: 'native', metrics: [{ stage: 'post_training', facet: 'gender', facetValue: '1', name: 'DI', value: null, error: 'non-finite value: Infinity' }] })],
+    status: 'exception',
+    reason: /DI for gender=1 is Infinity/,
+  },
   { name: 'DI within bounds', rule: 'fairness_within_bounds', records: [bias(0.95)], status: 'satisfied' },
   { name: 'per-model threshold override', rule: 'fairness_within_bounds', records: [bias(0.7)], opts: { fairness: { defaults: { DI: { min: 0.8, max: 1.25 } }, bySubject: { 'credit-risk': { DI: { min: 0.6, max: 1.5 } } } } }, status: 'satisfied' },
   { name: 'approved model without a report', rule: 'fairness_within_bounds', records: [pkg('Approved')], status: 'gap', reason: /has no bias report/ },

@@ -2,6 +2,7 @@ import type { EvidenceView } from '../evidence-view.js';
 import { OutcomeBuilder, listSome, where } from '../outcome.js';
 import type { RuleParams } from '../rule-kinds.js';
 import type { MetricThreshold, RuleOutcome } from '../types.js';
+import { decodeMetricValue } from '../../fairness/thresholds.js';
 
 export function thresholdFor(ev: EvidenceView, subject: string, metric: string): MetricThreshold | undefined {
   const f = ev.options.fairness;
@@ -24,10 +25,12 @@ export function fairnessWithinBounds(p: RuleParams<'fairness_within_bounds'>, ev
     for (const m of r.content.metrics) {
       if (!stages.has(m.stage)) continue;
       const t = thresholdFor(ev, r.content.subject, m.name);
-      if (!t || m.value === null) continue;
+      // ±Infinity cannot be stored as JSON; it is kept as null with a marker, and is outside any bound.
+      const value = decodeMetricValue(m.value, m.error);
+      if (!t || value === null || Number.isNaN(value)) continue;
       checked += 1;
-      if ((t.min !== undefined && m.value < t.min) || (t.max !== undefined && m.value > t.max)) {
-        outside.push(`${m.name} for ${m.facet}=${m.facetValue} is ${round(m.value)} (threshold ${describeBound(t)})`);
+      if ((t.min !== undefined && value < t.min) || (t.max !== undefined && value > t.max)) {
+        outside.push(`${m.name} for ${m.facet}=${m.facetValue} is ${round(value)} (threshold ${describeBound(t)})`);
       }
     }
     const origin = r.content.origin === 'clarify' ? 'SageMaker Clarify report' : 'auditpack computed from labelled predictions';
@@ -50,5 +53,6 @@ export function fairnessWithinBounds(p: RuleParams<'fairness_within_bounds'>, ev
 }
 
 function round(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
   return Math.abs(v) >= 100 ? v.toFixed(0) : Number(v.toPrecision(3)).toString();
 }

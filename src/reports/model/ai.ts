@@ -216,7 +216,7 @@ export function buildModelCards(ctx: BuildContext, cardAnchors: ReadonlyMap<stri
         evaluation: m.evaluation,
         group: m.group,
         name: m.name,
-        value: typeof m.value === 'number' ? formatNumber(m.value) : String(m.value),
+        value: String(m.value),
       })),
       schemaErrors: [...card.schemaErrors],
       lastModified: `${card.lastModifiedTime ?? 'not reported'}${card.lastModifiedBy ? ` by ${card.lastModifiedBy}` : ''}`,
@@ -233,6 +233,10 @@ export function bandText(t: MetricThreshold): string {
   if (t.min !== undefined) return `≥ ${formatNumber(t.min)}`;
   if (t.max !== undefined) return `≤ ${formatNumber(t.max)}`;
   return 'no bound';
+}
+
+function sameBand(a: MetricThreshold | undefined, b: MetricThreshold | undefined): boolean {
+  return a?.min === b?.min && a?.max === b?.max && (a === undefined) === (b === undefined);
 }
 
 const VERDICT_LABELS: Readonly<Record<FairnessVerdict, string>> = {
@@ -252,8 +256,12 @@ export function buildFairness(ctx: BuildContext): FairnessSection {
   const thresholds: FairnessSection['thresholds'][number][] = Object.keys(defaults)
     .sort()
     .map((metric) => ({ metric, scope: 'default (all models)', band: bandText(defaults[metric]!) }));
+  // Per-model thresholds arrive merged over the defaults (`fairnessThresholds` in the pipeline): list the differences.
   for (const subject of Object.keys(bySubject).sort()) {
-    for (const metric of Object.keys(bySubject[subject]!).sort()) thresholds.push({ metric, scope: `model ${subject}`, band: bandText(bySubject[subject]![metric]!) });
+    for (const metric of Object.keys(bySubject[subject]!).sort()) {
+      const t = bySubject[subject]![metric]!;
+      if (!sameBand(t, defaults[metric])) thresholds.push({ metric, scope: `model ${subject}`, band: bandText(t) });
+    }
   }
 
   const reports: FairnessReportView[] = ctx.state('clarify.bias_report').map((r) => {
@@ -262,6 +270,7 @@ export function buildFairness(ctx: BuildContext): FairnessSection {
     const metrics: FairnessMetricRow[] = rep.metrics.map((m) => {
       const own = bySubject[rep.subject]?.[m.name];
       const t = own ?? defaults[m.name];
+      const ownDiffers = own !== undefined && !sameBand(own, defaults[m.name]);
       const value = decodeMetricValue(m.value, m.error);
       let verdict: FairnessVerdict;
       if (value === null || Number.isNaN(value)) verdict = 'not_computed';
@@ -278,7 +287,7 @@ export function buildFairness(ctx: BuildContext): FairnessSection {
         name: m.name,
         value: value === null ? 'not computed' : formatNumber(value),
         threshold: t ? bandText(t) : 'none',
-        thresholdSource: own ? `model ${rep.subject}` : t ? 'default' : 'none',
+        thresholdSource: ownDiffers ? `model ${rep.subject}` : t ? 'default' : 'none',
         verdict,
         verdictLabel: VERDICT_LABELS[verdict],
         tone: VERDICT_TONES[verdict],
@@ -311,7 +320,7 @@ export function buildFairness(ctx: BuildContext): FairnessSection {
 
 // 10 Lineage ---------------------------------------------------------------------------------------------------
 
-const STAGE_COL: Readonly<Record<string, number>> = Object.fromEntries(LINEAGE_STAGES.map((s, i) => [s, i]));
+const STAGE_RANK: Readonly<Record<string, number>> = Object.fromEntries(LINEAGE_STAGES.map((s, i) => [s, i]));
 const STAGE_LABELS: Readonly<Record<string, string>> = {
   Dataset: 'Dataset',
   ProcessingJob: 'Processing job',
@@ -321,13 +330,19 @@ const STAGE_LABELS: Readonly<Record<string, string>> = {
   Endpoint: 'Endpoint',
 };
 
-function vertexLabel(v: { arn: string; type: string; uri: string | null }): { label: string; detail: string | null } {
-  if (v.type === 'Dataset') {
-    const src = v.uri ?? v.arn;
-    const parts = src.replace(/\/+$/, '').split('/');
-    return { label: parts[parts.length - 1] || src, detail: v.uri ?? null };
+/** A short name for a vertex: the last two segments of its URI (`credit/train`, `3/model.tar.gz`), else its ARN's. */
+function vertexLabel(v: { arn: string; uri: string | null }): string {
+  if (v.uri) {
+    const parts = v.uri
+      .replace(/^[a-z0-9]+:\/\//i, '')
+      .split('/')
+      .filter(Boolean);
+    // A registry host (ECR `123.dkr.ecr….amazonaws.com/repo:tag`) says less than the repository and tag.
+    if (parts.length > 1 && parts[0]!.includes('.') && parts.length === 2) return parts[1]!;
+    if (parts.length > 1) return parts.slice(-2).join('/');
+    if (parts.length === 1) return parts[0]!;
   }
-  return { label: tail(v.arn), detail: v.uri };
+  return tail(v.arn);
 }
 
 interface GraphInput {
@@ -337,62 +352,142 @@ interface GraphInput {
   readonly endpoint: StateRec<'sagemaker.endpoint'> | null;
 }
 
+interface GNode {
+  key: string;
+  stage: string | null;
+  type: string;
+  label: string;
+  detail: string | null;
+  arn: string | null;
+  missing: boolean;
+  col: number;
+  row: number;
+}
+
+/**
+ * The lineage of one endpoint as a layered graph, left to right: each vertex sits one column right of its
+ * furthest upstream vertex (longest path), so data flows left to right even when a processing job produces a
+ * dataset that feeds training. Stages the lineage lacks become dashed placeholder nodes spliced into the chain
+ * between the nearest stages that are present.
+ */
 function lineageGraph(ctx: BuildContext, g: GraphInput): LineageGraph {
-  type MNode = { key: string; type: string; label: string; detail: string | null; arn: string | null; col: number; missing: boolean };
-  const nodes = new Map<string, MNode>();
+  const nodes = new Map<string, GNode>();
   const edges: { from: string; to: string; label: string | null; missing: boolean }[] = [];
   const l = g.lineage?.content;
   if (l) {
     for (const v of l.vertices) {
       if (nodes.has(v.arn)) continue;
-      const { label, detail } = vertexLabel(v);
-      nodes.set(v.arn, { key: v.arn, type: v.type, label, detail, arn: v.arn, col: STAGE_COL[v.type] ?? -1, missing: false });
+      const stage = v.type === 'Other' ? null : v.type;
+      nodes.set(v.arn, {
+        key: v.arn,
+        stage,
+        type: stage ? STAGE_LABELS[stage]! : (v.awsType ?? 'Other'),
+        label: vertexLabel(v),
+        detail: v.uri,
+        arn: v.arn,
+        missing: false,
+        col: 0,
+        row: 0,
+      });
     }
-    for (const e of l.edges) if (nodes.has(e.source) && nodes.has(e.destination)) edges.push({ from: e.source, to: e.destination, label: e.association, missing: false });
+    const seen = new Set<string>();
+    for (const e of l.edges) {
+      const k = `${e.source}|${e.destination}`;
+      if (seen.has(k) || !nodes.has(e.source) || !nodes.has(e.destination) || e.source === e.destination) continue;
+      seen.add(k);
+      edges.push({ from: e.source, to: e.destination, label: e.association, missing: false });
+    }
   }
   const ep = g.endpoint?.content;
-  if (ep && !nodes.has(ep.arn) && ![...nodes.values()].some((n) => n.type === 'Endpoint' && n.arn?.toLowerCase() === ep.arn.toLowerCase())) {
-    nodes.set(ep.arn, { key: ep.arn, type: 'Endpoint', label: ep.name, detail: null, arn: ep.arn, col: 5, missing: false });
+  if (ep && ![...nodes.values()].some((n) => n.stage === 'Endpoint')) {
+    nodes.set(ep.arn, { key: ep.arn, stage: 'Endpoint', type: 'Endpoint', label: ep.name, detail: ep.arn, arn: ep.arn, missing: false, col: 0, row: 0 });
     for (const p of ep.modelPackageArns) {
       const pk = [...nodes.values()].find((n) => n.arn?.toLowerCase() === p.toLowerCase());
       if (pk) edges.push({ from: pk.key, to: ep.arn, label: 'deployed', missing: false });
     }
   }
-  // `Other` vertices sit one column before their first known successor (else after their predecessor, else first).
-  for (const n of nodes.values()) {
-    if (n.col >= 0) continue;
-    const succ = edges.filter((e) => e.from === n.key).map((e) => nodes.get(e.to)!.col).filter((c) => c >= 0);
-    const pred = edges.filter((e) => e.to === n.key).map((e) => nodes.get(e.from)!.col).filter((c) => c >= 0);
-    n.col = succ.length > 0 ? Math.max(0, Math.min(...succ) - 1) : pred.length > 0 ? Math.min(5, Math.max(...pred) + 1) : 0;
-  }
+
+  // Placeholders for absent stages, linked from the nearest earlier stage and to the nearest later one.
   const missing: string[] = [];
-  for (const stage of LINEAGE_STAGES) {
-    const col = STAGE_COL[stage]!;
-    if ([...nodes.values()].some((n) => n.col === col && n.type === stage)) continue;
+  const present = (rank: number): GNode[] => [...nodes.values()].filter((n) => n.stage !== null && STAGE_RANK[n.stage] === rank).sort(byString((n) => n.label));
+  const absent = LINEAGE_STAGES.filter((s) => present(STAGE_RANK[s]!).length === 0);
+  for (const stage of absent) {
+    const r = STAGE_RANK[stage]!;
     const key = `missing:${stage}`;
-    missing.push(`no ${STAGE_LABELS[stage]!.toLowerCase()} in the lineage`);
-    if (![...nodes.values()].some((n) => n.col === col)) nodes.set(key, { key, type: stage, label: `no ${STAGE_LABELS[stage]!.toLowerCase()}`, detail: null, arn: null, col, missing: true });
-  }
-  // Dashed links through the placeholders, so the chain reads left to right.
-  for (let c = 0; c < LINEAGE_STAGES.length - 1; c++) {
-    const left = [...nodes.values()].filter((n) => n.col === c);
-    const right = [...nodes.values()].filter((n) => n.col === c + 1);
-    if (left.length === 0 || right.length === 0) continue;
-    if (!left.some((n) => n.missing) && !right.some((n) => n.missing)) continue;
-    edges.push({ from: left.sort(byString((n) => n.label))[0]!.key, to: right.sort(byString((n) => n.label))[0]!.key, label: null, missing: true });
+    const name = STAGE_LABELS[stage]!.toLowerCase();
+    if (l && (stage !== 'Dataset' || l.reachesDataset)) missing.push(`no ${name} in the lineage`);
+    nodes.set(key, { key, stage, type: STAGE_LABELS[stage]!, label: `no ${name}`, detail: null, arn: null, missing: true, col: 0, row: 0 });
+    for (let p = r - 1; p >= 0; p--) {
+      const prev = present(p);
+      if (prev.length === 0) continue;
+      edges.push({ from: prev[prev.length - 1]!.key, to: key, label: null, missing: true });
+      break;
+    }
+    for (let n = r + 1; n < LINEAGE_STAGES.length; n++) {
+      if (absent.includes(LINEAGE_STAGES[n]!)) break;
+      const next = present(n);
+      if (next.length === 0) continue;
+      edges.push({ from: key, to: next[0]!.key, label: null, missing: true });
+      break;
+    }
   }
   const reaches = l ? l.reachesDataset : false;
-  if (!l) missing.unshift('no lineage evidence for this endpoint');
+  if (!l) missing.splice(0, missing.length, 'no lineage evidence for this endpoint');
   else if (!reaches) missing.unshift('no dataset is reachable upstream: the model cannot be traced to its training data');
 
-  // Rows within each column, by label.
-  const laid: LineageNode[] = [];
-  let rows = 1;
-  for (let c = 0; c < LINEAGE_STAGES.length; c++) {
-    const col = [...nodes.values()].filter((n) => n.col === c).sort(byString((n) => `${n.missing ? 1 : 0}|${n.label}|${n.key}`));
-    rows = Math.max(rows, col.length);
-    col.forEach((n, row) => laid.push({ key: n.key, type: STAGE_LABELS[n.type] ?? n.type, label: n.label, detail: n.detail, arn: n.arn, col: c, row, missing: n.missing }));
+  // Longest-path layering (Kahn); vertices on a cycle go one column right of everything placed.
+  const preds = new Map<string, string[]>();
+  const succs = new Map<string, string[]>();
+  for (const n of nodes.keys()) {
+    preds.set(n, []);
+    succs.set(n, []);
   }
+  for (const e of edges) {
+    preds.get(e.to)!.push(e.from);
+    succs.get(e.from)!.push(e.to);
+  }
+  const indeg = new Map([...nodes.keys()].map((k) => [k, preds.get(k)!.length]));
+  const queue = [...nodes.keys()].filter((k) => indeg.get(k) === 0).sort();
+  const placed = new Set<string>();
+  while (queue.length > 0) {
+    const k = queue.shift()!;
+    placed.add(k);
+    const n = nodes.get(k)!;
+    for (const s of succs.get(k)!) {
+      const m = nodes.get(s)!;
+      m.col = Math.max(m.col, n.col + 1);
+      indeg.set(s, indeg.get(s)! - 1);
+      if (indeg.get(s) === 0) queue.push(s);
+    }
+  }
+  const maxPlaced = Math.max(0, ...[...placed].map((k) => nodes.get(k)!.col));
+  for (const n of nodes.values()) if (!placed.has(n.key)) n.col = maxPlaced + 1;
+  // Sources sit right before their first consumer (an image used by training is drawn next to the training job).
+  for (const n of [...nodes.values()].sort((a, b) => b.col - a.col)) {
+    if (preds.get(n.key)!.length > 0) continue;
+    const next = succs.get(n.key)!.map((s) => nodes.get(s)!.col);
+    if (next.length > 0) n.col = Math.max(n.col, Math.min(...next) - 1);
+  }
+  const columns = Math.max(...[...nodes.values()].map((n) => n.col)) + 1;
+
+  // Rows: by the mean row of the upstream vertices (fewer crossings), then by label.
+  let rows = 1;
+  for (let c = 0; c < columns; c++) {
+    const col = [...nodes.values()].filter((n) => n.col === c);
+    const weight = (n: GNode): number => {
+      const up = preds.get(n.key)!.map((p) => nodes.get(p)!).filter((p) => p.col < c);
+      return up.length === 0 ? Number.MAX_SAFE_INTEGER : up.reduce((s, p) => s + p.row, 0) / up.length;
+    };
+    col
+      .map((n) => ({ n, w: weight(n) }))
+      .sort((a, b) => a.w - b.w || byString<{ n: GNode }>((x) => `${x.n.missing ? 1 : 0}|${x.n.label}|${x.n.key}`)(a, b))
+      .forEach((x, i) => (x.n.row = i));
+    rows = Math.max(rows, col.length);
+  }
+
+  const laid: LineageNode[] = [...nodes.values()]
+    .sort((a, b) => a.col - b.col || a.row - b.row)
+    .map((n) => ({ key: n.key, type: n.type, label: n.label, detail: n.detail, arn: n.arn, col: n.col, row: n.row, missing: n.missing }));
   const datasets = (l?.vertices ?? [])
     .filter((v) => v.type === 'Dataset')
     .map((v) => ({ arn: v.arn, uri: v.uri ?? 'not recorded', sha256: v.sha256 ?? 'not recorded' }));
@@ -406,13 +501,34 @@ function lineageGraph(ctx: BuildContext, g: GraphInput): LineageGraph {
     tone,
     verdict: !l ? 'no lineage evidence' : !reaches ? 'dataset not reachable' : missing.length > 0 ? 'traceable, with stages missing' : 'complete',
     missing,
-    columns: LINEAGE_STAGES.map((s) => STAGE_LABELS[s]!),
+    columns,
     rows,
     nodes: laid,
     edges,
     datasets,
     evidence: g.lineage ? ref(g.lineage.item) : null,
   };
+}
+
+/** The lineage of an endpoint, matched the way the mapper matches it (its ARN, or its lineage context's name). */
+function endpointLineage(
+  endpoint: StateRec<'sagemaker.endpoint'>,
+  lineages: readonly StateRec<'sagemaker.lineage'>[],
+): StateRec<'sagemaker.lineage'> | null {
+  const arn = endpoint.content.arn.toLowerCase();
+  const name = endpoint.content.name.toLowerCase();
+  const suffixed = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[0-9a-z-]*endpoint$`);
+  const here = lineages.filter((l) => l.item.account === endpoint.item.account && l.item.region === endpoint.item.region);
+  const segment = (a: string): string => a.toLowerCase().slice(a.lastIndexOf('/') + 1);
+  const startType = (l: StateRec<'sagemaker.lineage'>): string | undefined => l.content.vertices.find((v) => v.arn === l.content.startArn)?.type;
+  const pkgs = new Set(endpoint.content.modelPackageArns.map((a) => a.toLowerCase()));
+  return (
+    here.find((l) => l.content.startArn.toLowerCase() === arn) ??
+    here.find((l) => startType(l) === 'Endpoint' && segment(l.content.startArn) === name) ??
+    here.find((l) => startType(l) === 'Endpoint' && suffixed.test(segment(l.content.startArn))) ??
+    here.find((l) => pkgs.has(l.content.startArn.toLowerCase())) ??
+    null
+  );
 }
 
 export function buildLineage(ctx: BuildContext): LineageSection {
@@ -424,10 +540,7 @@ export function buildLineage(ctx: BuildContext): LineageSection {
   const used = new Set<string>();
   const graphs: LineageGraph[] = [];
   for (const e of ctx.state('sagemaker.endpoint')) {
-    const arn = e.content.arn.toLowerCase();
-    const pkgs = new Set(e.content.modelPackageArns.map((a) => a.toLowerCase()));
-    const here = lineages.filter((x) => x.item.account === e.item.account && x.item.region === e.item.region);
-    const lin = here.find((x) => x.content.startArn.toLowerCase() === arn) ?? here.find((x) => pkgs.has(x.content.startArn.toLowerCase())) ?? null;
+    const lin = endpointLineage(e, lineages);
     if (lin) used.add(lin.item.id);
     graphs.push(lineageGraph(ctx, { title: `endpoint ${e.content.name}`, item: e.item, lineage: lin, endpoint: e }));
   }
@@ -445,16 +558,19 @@ const BEDROCK_INVOCATIONS = new Set(['InvokeModel', 'InvokeModelWithResponseStre
 /** Samples shown in the pack (the evidence holds a few per day). */
 export const MAX_SAMPLES = 6;
 const SAMPLE_CHARS = 300;
-const WITHHELD = '[withheld: a guardrail acted on this record]';
+const WITHHELD_ACTED = '[withheld: a guardrail acted on this record]';
+const WITHHELD_DAY = '[withheld: a guardrail matched personal data in this day’s records]';
 
 /**
- * Sample text for the pack. The normalizer already replaced every detected entity with `[TYPE]`; this runs the
- * detectors again (defence in depth) and removes any raw guardrail `"match"` pair. Text of records a guardrail acted
- * on is withheld entirely: the guardrail's matches (names, addresses, custom words) are not known here, so they
- * could not be removed from it.
+ * Sample text for the pack. The normalizer replaced every entity our detectors know with `[TYPE]`; this runs the
+ * detectors again (defence in depth) and removes any raw guardrail `"match"` pair. A guardrail also matches what no
+ * detector knows (names, addresses, custom words), and its matched values are not in the evidence, so they cannot
+ * be removed here: the text of a record a guardrail acted on, and of every record of a day on which a guardrail
+ * matched personal data, is withheld entirely.
  */
-export function safeSampleText(text: string, guardrailAction: string | null): string {
-  if (guardrailAction !== null && guardrailAction !== 'NONE') return WITHHELD;
+export function safeSampleText(text: string, guardrailAction: string | null, guardrailMatchedThatDay: boolean): string {
+  if (guardrailAction !== null && guardrailAction !== 'NONE') return WITHHELD_ACTED;
+  if (guardrailMatchedThatDay) return WITHHELD_DAY;
   const once = redactText(text).text;
   return scrubRawMatches(once).text.slice(0, SAMPLE_CHARS);
 }
@@ -524,7 +640,9 @@ export function buildInvocations(ctx: BuildContext): InvocationsSection {
       pii.set(t, (pii.get(t) ?? 0) + n);
       totals.piiDetections += n;
     }
+    const guardedDay = Object.entries(c.piiDetections).some(([k, n]) => k.startsWith('GUARDRAIL_') && n > 0);
     for (const x of c.samples) {
+      const withheld = guardedDay || (x.guardrailAction !== null && x.guardrailAction !== 'NONE');
       samples.push({
         time: x.timestamp,
         location: l.location,
@@ -532,8 +650,9 @@ export function buildInvocations(ctx: BuildContext): InvocationsSection {
         identity: x.identityArn ?? 'unknown',
         modelId: x.modelId,
         operation: x.operation,
-        input: safeSampleText(x.inputText, x.guardrailAction),
-        output: safeSampleText(x.outputText, x.guardrailAction),
+        input: safeSampleText(x.inputText, x.guardrailAction, guardedDay),
+        output: safeSampleText(x.outputText, x.guardrailAction, guardedDay),
+        withheld,
         guardrailAction: x.guardrailAction ?? 'none',
         evidence: ref(s.item),
       });
@@ -584,7 +703,9 @@ export function buildInvocations(ctx: BuildContext): InvocationsSection {
       };
     });
   const loggingAt = new Map(coverage.map((c) => [c.location.label, c.logging]));
-  samples.sort(byString((s) => `${s.time}|${s.requestId}`));
+  // Samples with readable text first, then those withheld; shown in time order.
+  samples.sort((a, b) => Number(a.withheld) - Number(b.withheld) || byString<InvocationSample>((x) => `${x.time}|${x.requestId}`)(a, b));
+  const shown = samples.slice(0, MAX_SAMPLES).sort(byString((x) => `${x.time}|${x.requestId}`));
   return {
     ...head,
     totals,
@@ -595,6 +716,7 @@ export function buildInvocations(ctx: BuildContext): InvocationsSection {
     usage: [...usage.values()].sort((a, b) => b.invocations - a.invocations || byString<{ identity: string; modelId: string; operation: string }>((x) => `${x.identity}|${x.modelId}|${x.operation}`)(a, b)),
     guardrails: [...guard.values()].sort(byString((g) => g.location.label)),
     pii: [...pii.entries()].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).map(([entityType, count]) => ({ entityType, count })),
-    samples: samples.slice(0, MAX_SAMPLES),
+    samples: shown,
+    samplesAvailable: samples.length,
   };
 }

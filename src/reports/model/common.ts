@@ -119,12 +119,12 @@ export function toneOf(v: boolean | null | undefined): Tone {
   return v === true ? 'good' : v === false ? 'bad' : 'warn';
 }
 
-/** A metric value for display: 3 significant digits, integers as they are. */
+/** A metric value for display: 4 significant digits, integers as they are. */
 export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? '∞' : '−∞';
   if (Number.isInteger(v)) return String(v);
   if (Math.abs(v) >= 1000) return v.toFixed(0);
-  return Number(v.toPrecision(3)).toString();
+  return Number(v.toPrecision(4)).toString();
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

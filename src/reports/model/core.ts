@@ -76,9 +76,11 @@ export function buildCover(ctx: BuildContext): CoverSection {
   };
 }
 
+const COUNT_NOUNS = { satisfied: 'satisfied', exception: 'exceptions', gap: 'gaps', manual: 'manual', not_applicable: 'n/a' } as const;
+
 export function frameworkSummary(f: FrameworkAssessment, anchor: string): FrameworkSummary {
   const counts = STATUS_ORDER.map((status) => ({ status, label: STATUS_LABELS[status], count: f.counts[status] }));
-  const text = counts.map((c) => `${c.count} ${c.label.toLowerCase()}`).join(' · ') + (f.counts.acceptedRisk > 0 ? ` · ${f.counts.acceptedRisk} with accepted risk` : '');
+  const text = counts.map((c) => `${c.count} ${COUNT_NOUNS[c.status]}`).join(' · ') + (f.counts.acceptedRisk > 0 ? ` · ${f.counts.acceptedRisk} with accepted risk` : '');
   return { id: f.id, name: f.name, anchor, total: f.counts.total, counts, acceptedRisks: f.counts.acceptedRisk, text };
 }
 

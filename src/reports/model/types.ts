@@ -33,7 +33,8 @@ export interface Location {
 
 /** One entry of the table of contents; `level` 1 = section, 2 = subsection (a framework's control matrix). */
 export interface TocEntry {
-  readonly id: SectionId | string;
+  /** A section id, or `fw:<framework>` for a framework's control matrix. */
+  readonly id: string;
   readonly anchor: string;
   readonly number: string;
   readonly title: string;
@@ -495,7 +496,7 @@ export interface LineageNode {
   readonly label: string;
   readonly detail: string | null;
   readonly arn: string | null;
-  /** Column (0 = Dataset … 5 = Endpoint) and row within the column: the diagram layout, in grid units. */
+  /** Column (layer, left to right) and row within the column: the diagram layout, in grid units. */
   readonly col: number;
   readonly row: number;
   /** A placeholder for a stage the lineage does not contain. */
@@ -511,7 +512,8 @@ export interface LineageGraph {
   readonly tone: Tone;
   readonly verdict: string;
   readonly missing: readonly string[];
-  readonly columns: readonly string[];
+  /** Number of layers (columns) of the diagram. */
+  readonly columns: number;
   readonly rows: number;
   readonly nodes: readonly LineageNode[];
   readonly edges: readonly { readonly from: string; readonly to: string; readonly label: string | null; readonly missing: boolean }[];
@@ -546,6 +548,8 @@ export interface InvocationSample {
   readonly input: string;
   readonly output: string;
   readonly guardrailAction: string;
+  /** The text is withheld: a guardrail acted on the record, or matched personal data that day. */
+  readonly withheld: boolean;
   readonly evidence: EvidenceRef;
 }
 
@@ -556,7 +560,9 @@ export interface InvocationsSection extends SectionHead {
   readonly usage: readonly { readonly identity: string; readonly modelId: string; readonly operation: string; readonly invocations: number; readonly inputTokens: number; readonly outputTokens: number }[];
   readonly guardrails: readonly { readonly location: Location; readonly interventions: number; readonly piiUnguardedRecords: number }[];
   readonly pii: readonly { readonly entityType: string; readonly count: number }[];
+  /** At most `MAX_SAMPLES`, readable ones first. */
   readonly samples: readonly InvocationSample[];
+  readonly samplesAvailable: number;
 }
 
 // 12 Inherited controls ----------------------------------------------------------------------------------------
