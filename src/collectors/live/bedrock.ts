@@ -1,6 +1,8 @@
+import { CollectionFailure } from '../../aws/errors.js';
+import { attempt as sharedAttempt, step as sharedStep } from './step.js';
 import { GetGuardrailCommand, GetModelInvocationLoggingConfigurationCommand, ListGuardrailsCommand } from '@aws-sdk/client-bedrock';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CollectionFailure, type ClassifiedError } from '../../aws/errors.js';
+
 import type { EvidenceKind } from '../../evidence/kinds.js';
 import { collected, failed, type RawPayload } from '../../evidence/observation.js';
 import { normalizeGuardrail, normalizeLoggingConfig, type BedrockLoggingConfigContent } from '../../normalizers/bedrock-config.js';
@@ -55,7 +57,7 @@ export const bedrockCollector: LiveCollector = {
       await ctx.emit(obs);
     };
 
-    const config = await attempt(() => loggingConfig(ctx, emit));
+    const config = await sharedAttempt(() => loggingConfig(ctx, emit), 'bedrock:collect');
     if (!config.ok) {
       // The first call tells whether Bedrock is offered here at all (no endpoint, or an unrecognized client):
       // then every Bedrock kind is not applicable and nothing else is asked.
@@ -90,30 +92,11 @@ export const bedrockCollector: LiveCollector = {
   },
 };
 
-type Attempt<T> = { ok: true; value: T } | { ok: false; operation: string; error: ClassifiedError };
-
-/** Runs one part; a permanent AWS failure or a response the normalizer rejects is returned, anything else thrown. */
-async function attempt<T>(fn: () => Promise<T>): Promise<Attempt<T>> {
-  try {
-    return { ok: true, value: await fn() };
-  } catch (err) {
-    if (err instanceof CollectionFailure) return { ok: false, operation: err.operation, error: err.classified };
-    if (err instanceof NormalizeError) {
-      const operation = /^[a-z0-9-]+:[A-Za-z0-9]+$/.test(err.input) ? err.input : 'bedrock:collect';
-      return { ok: false, operation, error: { category: 'other', code: err.code, message: err.problem, retryable: false, httpStatus: null, requestId: null } };
-    }
-    throw err;
-  }
-}
-
 type Fail = LiveContext['fail'];
 
-/** Runs one part of the collection; a failure becomes error (or not_applicable) items for `kinds` and the rest goes on. */
+/** bedrock's parts, failing as data: see `step.ts`. */
 async function step<T>(fail: Fail, kinds: readonly EvidenceKind[], fn: () => Promise<T>, resource?: string): Promise<T | undefined> {
-  const r = await attempt(fn);
-  if (r.ok) return r.value;
-  await fail(kinds, r.operation, r.error, resource);
-  return undefined;
+  return sharedStep(fail, 'bedrock:collect', kinds, fn, resource);
 }
 
 async function loggingConfig(ctx: LiveContext, emit: Emit): Promise<LoggingConfig> {
@@ -175,7 +158,7 @@ async function invocationLogs(ctx: LiveContext, lc: LoggingConfig, fail: Fail, e
   if (lc.s3) {
     const s3 = lc.s3;
     const state = { hadFiles: false };
-    const r = await attempt(() => readS3(ctx, s3.bucketName, s3.keyPrefix, state, emit));
+    const r = await sharedAttempt(() => readS3(ctx, s3.bucketName, s3.keyPrefix, state, emit), 'bedrock:collect');
     s3HadFiles = state.hadFiles;
     if (!r.ok && (state.hadFiles || !lc.cloudWatch)) {
       await fail(['bedrock.invocation_summary'], r.operation, r.error, `s3://${s3.bucketName}/${joinKey(s3.keyPrefix, `AWSLogs/${ctx.account}/BedrockModelInvocationLogs/${ctx.region}/`)}`);

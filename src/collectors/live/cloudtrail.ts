@@ -1,6 +1,7 @@
+import { attempt as sharedAttempt, step as sharedStep } from './step.js';
 import { DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand, LookupEventsCommand, type Trail } from '@aws-sdk/client-cloudtrail';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { CollectionFailure, type ClassifiedError } from '../../aws/errors.js';
+
 import type { EvidenceKind } from '../../evidence/kinds.js';
 import { collected, failed } from '../../evidence/observation.js';
 import { eventContent, parseEvent, type ParsedEvent } from '../../normalizers/cloudtrail/event.js';
@@ -69,7 +70,7 @@ export const cloudtrailCollector: LiveCollector = {
       await ctx.emit(obs);
     };
 
-    const listed = await attempt(() => describeTrails(ctx, fail, emit));
+    const listed = await sharedAttempt(() => describeTrails(ctx, fail, emit), 'cloudtrail:collect');
     if (!listed.ok) {
       // The first call also tells whether the region is usable at all (an opt-in region not enabled answers with
       // an unrecognized client): then every CloudTrail kind is not applicable here and nothing else is asked.
@@ -106,30 +107,11 @@ export const cloudtrailCollector: LiveCollector = {
   },
 };
 
-type Attempt<T> = { ok: true; value: T } | { ok: false; operation: string; error: ClassifiedError };
-
-/** Runs one part; a permanent AWS failure or a response the normalizer rejects is returned, anything else (an abort) thrown. */
-async function attempt<T>(fn: () => Promise<T>): Promise<Attempt<T>> {
-  try {
-    return { ok: true, value: await fn() };
-  } catch (err) {
-    if (err instanceof CollectionFailure) return { ok: false, operation: err.operation, error: err.classified };
-    if (err instanceof NormalizeError) {
-      const operation = /^[a-z0-9-]+:[A-Za-z0-9]+$/.test(err.input) ? err.input : 'cloudtrail:collect';
-      return { ok: false, operation, error: { category: 'other', code: err.code, message: err.problem, retryable: false, httpStatus: null, requestId: null } };
-    }
-    throw err;
-  }
-}
-
 type Fail = LiveContext['fail'];
 
-/** Runs one part of the collection; a failure becomes error (or not_applicable) items for `kinds` and the rest goes on. */
+/** cloudtrail's parts, failing as data: see `step.ts`. */
 async function step<T>(fail: Fail, kinds: readonly EvidenceKind[], fn: () => Promise<T>, resource?: string): Promise<T | undefined> {
-  const r = await attempt(fn);
-  if (r.ok) return r.value;
-  await fail(kinds, r.operation, r.error, resource);
-  return undefined;
+  return sharedStep(fail, 'cloudtrail:collect', kinds, fn, resource);
 }
 
 /** Inventory counts without the kinds that failed somewhere (their absence from the counts is the honest answer). */

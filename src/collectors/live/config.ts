@@ -9,7 +9,7 @@ import {
   GetComplianceDetailsByConfigRuleCommand,
   SelectResourceConfigCommand,
 } from '@aws-sdk/client-config-service';
-import { CollectionFailure } from '../../aws/errors.js';
+import { step as sharedStep } from './step.js';
 import { collected } from '../../evidence/observation.js';
 import type { EvidenceKind } from '../../evidence/kinds.js';
 import { normalizeConfigurationItem } from '../../normalizers/config/configuration-item.js';
@@ -81,15 +81,9 @@ export const configCollector: LiveCollector = {
   },
 };
 
-/** Runs one part of the collection; a permanent failure becomes error items for `kinds` and the rest goes on. */
-async function step<T>(ctx: LiveContext, kinds: readonly EvidenceKind[], fn: () => Promise<T>, resource?: string): Promise<T | undefined> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (!(err instanceof CollectionFailure)) throw err;
-    await ctx.fail(kinds, err.operation, err.classified, resource);
-    return undefined;
-  }
+/** A part of the Config collection, failing as data (see `step.ts`). */
+function step<T>(ctx: LiveContext, kinds: readonly EvidenceKind[], fn: () => Promise<T>, resource?: string): Promise<T | undefined> {
+  return sharedStep((k, op, e, r) => ctx.fail(k, op, e, r), 'config:collect', kinds, fn, resource);
 }
 
 async function recorders(ctx: LiveContext, emit: LiveContext['emit']): Promise<void> {
