@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ beforeAll(() => {
   stdout = r.stdout;
   code = r.status;
   result = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as AssessmentResult;
-}, 180_000);
+}, 480_000);
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 const expectation = (rule: string) => {
@@ -43,6 +43,12 @@ describe('npm run demo (Northwind Health AI, October 2026)', () => {
     expect(row('gdpr')).toEqual([48, 0, 11, 1, 36, 0, 0]);
     expect(stdout).toMatch(/Collected from .*examples\/northwind\/export \(\d+ files\)/);
     expect(stdout).not.toMatch(/error:/);
+  });
+
+  it('writes the HTML and PDF packs and a signed bundle that verifies against the development CA', () => {
+    for (const f of ['pack.html', 'pack.pdf', 'report-model.json', 'bundle.zip']) expect(existsSync(path.join(out, f)), f).toBe(true);
+    expect(stdout).toMatch(/wrote .*bundle\.zip \(signed; \d+ files\)/);
+    expect(stdout).toMatch(/verify: valid — auditpack verify .*bundle\.zip --trust .*dev-ca\.pem/);
   });
 
   it('reads every file without a collection error', () => {
