@@ -19,6 +19,8 @@ export interface AssessJob {
     readonly bySubject: Readonly<Record<string, Readonly<Record<string, MetricThreshold>>>>;
   };
   readonly acceptedRisks: readonly AcceptedRisk[];
+  /** Display names of accounts, carried through to the rendered pack. */
+  readonly accountNames?: Readonly<Record<string, string>>;
 }
 
 export interface FrameworkAssessment {
@@ -50,6 +52,12 @@ export interface AssessmentResult {
   readonly frameworks: readonly FrameworkAssessment[];
   readonly evidence: EvidenceTally;
   readonly acceptedRisks: readonly AcceptedRisk[];
+  /** What the assessment was configured with, so a render from the stored run alone gives the same pack. */
+  readonly settings?: {
+    readonly freshnessDays: number;
+    readonly fairness: AssessJob['fairness'];
+    readonly accountNames: Readonly<Record<string, string>>;
+  };
 }
 
 export async function assessStage(ctx: PipelineContext, job: AssessJob): Promise<AssessmentResult> {
@@ -94,6 +102,7 @@ export async function assessStage(ctx: PipelineContext, job: AssessJob): Promise
     frameworks,
     evidence: { total: evidence.length, ids: evidence.map((e) => e.item.id), byKind },
     acceptedRisks: job.acceptedRisks,
+    settings: { freshnessDays: job.freshnessDays, fairness: job.fairness, accountNames: job.accountNames ?? {} },
   };
   await ctx.store.putState(`runs/${job.runId}/assessment`, result);
   return result;

@@ -56,6 +56,7 @@ export function assessJobFrom(loaded: LoadedConfig, req: Omit<PackRequest, 'outD
     freshnessDays: c.assessment.freshnessDays,
     fairness: fairnessThresholds(c.fairness),
     acceptedRisks,
+    accountNames: Object.fromEntries(c.scope.accounts.filter((a) => a.name).map((a) => [a.id, a.name!])),
   };
 }
 
@@ -75,8 +76,7 @@ export async function runPackInProcess(ctx: PipelineContext, loaded: LoadedConfi
   const collect = req.source ? await collectStage(ctx, { runId: req.runId, source: { type: 'export-dir', path: req.source } }) : null;
   const job = assessJobFrom(loaded, req);
   const assessment = await assessStage(ctx, job);
-  const accountNames = Object.fromEntries(loaded.config.scope.accounts.filter((a) => a.name).map((a) => [a.id, a.name!]));
-  const render = await renderStage(ctx, { runId: req.runId, outDir: req.outDir, accountNames, fairness: job.fairness, freshnessDays: job.freshnessDays }, assessment);
+  const render = await renderStage(ctx, { runId: req.runId, outDir: req.outDir }, assessment);
   const signer = req.signer ?? (loaded.config.signing ? resolveSignerConfig(loaded.config.signing, loaded.baseDir) : undefined);
   const bundle = req.bundlePath && signer ? await bundleStage(ctx, { runId: req.runId, outDir: req.outDir, bundlePath: req.bundlePath, signer }) : null;
   return { collect, assessment, render, bundle };

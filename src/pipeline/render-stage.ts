@@ -57,14 +57,17 @@ export async function renderStage(
   await write('results.json', renderResultsJson(result));
   await write('controls.csv', renderControlsCsv(result));
 
-  const records = evidence ?? (await evidenceOf(ctx, result, job.freshnessDays ?? DEFAULT_FRESHNESS_DAYS));
+  // The run's own settings are the defaults: re-rendering a stored run gives the same bytes.
+  const settings = result.settings;
+  const freshnessDays = job.freshnessDays ?? settings?.freshnessDays ?? DEFAULT_FRESHNESS_DAYS;
+  const records = evidence ?? (await evidenceOf(ctx, result, freshnessDays));
   ctx.signal?.throwIfAborted();
   const model = buildReportModel(result, records, {
     generatedAt: job.generatedAt ?? result.assessedAt,
     organisation: result.organisation,
-    accountNames: job.accountNames ?? {},
-    fairnessThresholds: job.fairness ?? { defaults: mergeThresholds(), bySubject: {} },
-    freshnessDays: job.freshnessDays ?? DEFAULT_FRESHNESS_DAYS,
+    accountNames: job.accountNames ?? settings?.accountNames ?? {},
+    fairnessThresholds: job.fairness ?? settings?.fairness ?? { defaults: mergeThresholds(), bySubject: {} },
+    freshnessDays,
   });
   await write('report-model.json', renderReportModelJson(model));
   await write('pack.html', renderHtml(model));
