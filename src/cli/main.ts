@@ -14,6 +14,9 @@ import { registerDeliver } from '../delivery/cli.js';
 import { registerVerify } from './commands/verify.js';
 import { registerPack } from './commands/pack.js';
 import { registerSchema } from './commands/schema.js';
+import { registerSchedule } from './commands/schedule.js';
+import { registerServe } from './commands/serve.js';
+import { registerWorker } from './commands/worker.js';
 import { generatorInfo, makeLogger } from './environment.js';
 import { EXIT, UsageError } from './exit-codes.js';
 
@@ -34,6 +37,9 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerVerify(program);
   registerDeliver(program);
+  registerWorker(program);
+  registerSchedule(program);
+  registerServe(program);
   registerDemo(program);
   return program;
 }

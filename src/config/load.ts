@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AuditpackConfig } from './schema.js';
@@ -41,14 +41,45 @@ export function parseConfig(text: string, file: string): AuditpackConfig {
   return parsed.data;
 }
 
-export function loadConfigFile(file: string): LoadedConfig {
-  let text: string;
+/** A config file is a page of YAML: anything larger is refused before it is read (it could be /dev/zero or 1 GB). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** The text of a config file: a regular file of at most MAX_CONFIG_BYTES, valid UTF-8 (else a ConfigError). */
+export function readConfigText(file: string): string {
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    // Non-blocking open: a named pipe must be refused, not waited on.
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw new ConfigError(file, ['cannot read: not a regular file']);
+      if (st.size > MAX_CONFIG_BYTES) throw new ConfigError(file, [`is ${st.size} bytes, more than the ${MAX_CONFIG_BYTES}-byte limit for a config file`]);
+      bytes = Buffer.alloc(st.size);
+      let off = 0;
+      while (off < bytes.length) {
+        const n = readSync(fd, bytes, off, bytes.length - off, off);
+        if (n === 0) break;
+        off += n;
+      }
+      bytes = bytes.subarray(0, off);
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw new ConfigError(file, [`cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
   }
-  return { config: parseConfig(text, file), baseDir: path.dirname(path.resolve(file)), file: path.resolve(file) };
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ConfigError(file, ['is not valid UTF-8']);
+  }
+  return text;
+}
+
+export function loadConfigFile(file: string): LoadedConfig {
+  return { config: parseConfig(readConfigText(file), file), baseDir: path.dirname(path.resolve(file)), file: path.resolve(file) };
 }
 
 /** The config used when no file is given: defaults only, paths relative to the working directory. */

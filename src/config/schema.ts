@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { SigningConfig } from '../signing/config.js';
 import { S3StoreConfig } from '../evidence/s3-store.js';
 import { DeliveryConfig } from '../delivery/config.js';
+import { QueueSection, SchedulesSection } from '../queue/settings.js';
+import { ApiSection } from '../api/config.js';
 
 const LocalStoreConfig = z.strictObject({ type: z.literal('local').default('local'), path: z.string().min(1).default('.auditpack') });
 /** `store: { path }` (local is the default, no type needed) or `store: { type: s3, bucket, region, ... }`. */
@@ -63,5 +65,10 @@ export const AuditpackConfig = z.strictObject({
       maxAttempts: z.number().int().min(1).max(10).default(3),
     })
     .default({ maxAttempts: 3 }),
+  /** Redis, queues and rate limits for `auditpack worker` and `pack --queue` (docs/workers.md). */
+  queue: QueueSection.optional(),
+  schedules: SchedulesSection.optional(),
+  /** The HTTP API of `auditpack serve`: tokens (hashed), listen address, rate limits. */
+  api: ApiSection.optional(),
 });
 export type AuditpackConfig = z.infer<typeof AuditpackConfig>;

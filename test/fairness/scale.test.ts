@@ -16,6 +16,7 @@ function bits(seed: number): () => number {
   };
 }
 
+// Correctness at scale only; time and memory are measured by `npm run bench -- --only fairness`.
 describe('one million rows', () => {
   it('computes the full report from typed-array columns', () => {
     const r = bits(7);
@@ -55,14 +56,11 @@ describe('one million rows', () => {
         { name: 'f2', column: { dtype: 'bool', values: f2 } },
       ],
     };
-    const start = performance.now();
     const rows = computeBiasReport(data, { facetName: 'f', facetValues: [1], labelValues: [true], groupVariable: 'g' });
-    const seconds = (performance.now() - start) / 1000;
     expect(rows).toHaveLength(21);
     expect(rows.filter((x) => x.error !== null)).toEqual([]);
     expect(rows.find((x) => x.name === 'DPL')?.value).toBeCloseTo(posA / na - posD / nd, 12);
     expect(rows.find((x) => x.name === 'CI')?.value).toBeCloseTo((na - nd) / N, 12);
-    expect(seconds).toBeLessThan(30);
   });
 
   it('parses a one-million-row CSV', () => {
@@ -71,9 +69,7 @@ describe('one million rows', () => {
     for (let i = 0; i < N; i++)
       parts.push(`${r() < 0.5 ? 'F' : 'M'},${r() < 0.4 ? 1 : 0},${r() < 0.5 ? 1 : 0},${i % 7},${r().toFixed(3)}`);
     const text = parts.join('\n');
-    const start = performance.now();
     const data = parsePredictions(text, 'csv', 'big.csv');
-    const seconds = (performance.now() - start) / 1000;
     expect(data.rows).toBe(N);
     expect(data.label.dtype).toBe('int64');
     expect(data.label.values).toBeInstanceOf(Float64Array);
@@ -89,6 +85,5 @@ describe('one million rows', () => {
     });
     // int 0/1 label with 1M rows: uniqueness 2e-6 < 0.05, so categorical and [1] is a value (not a threshold)
     expect(rows.find((x) => x.name === 'DPL')?.error).toBeNull();
-    expect(seconds).toBeLessThan(30);
   });
 });

@@ -5,14 +5,19 @@ import { EXIT } from '../exit-codes.js';
 import { newRunId, parseFrameworkList, pipelineContext, resolveAsOf, resolveConfig, resolvePeriod, storePath } from '../environment.js';
 import { formatAssessmentSummary, formatCollectSummary } from '../format.js';
 import { progressReporter } from '../progress.js';
-import { addAssessOptions, failOnStatuses, gateFails, type AssessFlags } from './assess.js';
+import { addAssessOptions, failOnStatuses, gateFails } from './assess.js';
+import { addPackQueueOptions, runPackViaQueue, type PackQueueFlags } from './pack-queue.js';
 
 export function registerPack(program: Command): void {
-  addAssessOptions(program.command('pack').description('Collect (when --source is given), assess and write the evidence pack'))
-    .option('--source <dir>', 'export directory to collect from first')
+  addPackQueueOptions(addAssessOptions(program.command('pack').description('Collect (when --source is given), assess and write the evidence pack')))
+    .option('--source <dir>', 'export directory to collect from first (with --queue: comma-separated list)')
     .option('--out <dir>', 'output directory (default: config output.dir)')
     .addHelpText('after', '\nExit codes: 0 pack written, 1 collection errors or a --fail-on status, 2 bad flags or config.')
-    .action(async (opts: AssessFlags & { source?: string }) => {
+    .action(async (opts: PackQueueFlags) => {
+      if (opts.queue) {
+        process.exitCode = await runPackViaQueue(opts);
+        return;
+      }
       const loaded = resolveConfig(opts.config);
       const now = new Date();
       const gate = failOnStatuses(opts.failOn);

@@ -62,6 +62,8 @@ export interface Run {
 }
 
 export class MissingFontError extends Error {
+  /** A host without the fonts stays without them: retrying the render cannot help. */
+  readonly retryable = false;
   constructor(file: string) {
     super(
       `font file ${file} is missing: install the Debian packages fonts-dejavu-core and fonts-droid-fallback (they are in .ci/run)`,
