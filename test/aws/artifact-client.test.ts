@@ -18,7 +18,7 @@ import {
   pdfOf,
   type FakeReport,
 } from '../fixtures/collectors/artifact/fake-artifact.js';
-import { API_MODELS_DIR, smithyAvailable } from '../fixtures/sagemaker/smithy.js';
+import { API_MODELS_DIR, smithyAvailable } from '../fixtures/smithy.js';
 
 const REGION = 'us-east-1';
 const EXAMPLE_ID = 'report-abcdef0123456789';

@@ -36,7 +36,7 @@ import {
   type LiveRun,
   type TempStore,
 } from '../fixtures/collectors/cloudtrail/harness.js';
-import { modelsAvailable, responseProblems } from '../fixtures/collectors/cloudtrail/smithy.js';
+import { outputProblems, smithyAvailable } from '../fixtures/smithy.js';
 import { fixture, toSdk } from '../fixtures/sagemaker/helpers.js';
 
 const REGION = 'us-east-1';
@@ -170,13 +170,13 @@ describe('bedrockCollector: declaration', () => {
     expect(collectors).toEqual([bedrockCollector]);
   });
 
-  it.skipIf(!modelsAvailable('bedrock', 'logs'))('mocks responses in the shapes of the Bedrock and CloudWatch Logs Smithy models', () => {
-    expect(responseProblems('bedrock', 'GetModelInvocationLoggingConfiguration', loggingConfig())).toEqual([]);
-    for (const n of [1, 2, 3]) expect(responseProblems('bedrock', 'ListGuardrails', listPage(n))).toEqual([]);
-    for (const id of GUARDRAIL_IDS) expect(responseProblems('bedrock', 'GetGuardrail', guardrailCli(id))).toEqual([]);
+  it.skipIf(!smithyAvailable('bedrock', 'logs'))('mocks responses in the shapes of the Bedrock and CloudWatch Logs Smithy models', () => {
+    expect(outputProblems('bedrock', 'GetModelInvocationLoggingConfiguration', loggingConfig())).toEqual([]);
+    for (const n of [1, 2, 3]) expect(outputProblems('bedrock', 'ListGuardrails', listPage(n))).toEqual([]);
+    for (const id of GUARDRAIL_IDS) expect(outputProblems('bedrock', 'GetGuardrail', guardrailCli(id))).toEqual([]);
     const group = FakeLogGroup.of(GROUP, pantherInvocations(ACCOUNT, REGION, '2026-10-02'), 3);
-    expect(responseProblems('logs', 'FilterLogEvents', group.cli(group.messages.slice(0, 3), 0, 8))).toEqual([]);
-    expect(responseProblems('logs', 'FilterLogEvents', { events: [{ timestamp: '2026-10-02T14:17:22Z' }] })).toHaveLength(1);
+    expect(outputProblems('logs', 'FilterLogEvents', group.cli(group.messages.slice(0, 3), 0, 8))).toEqual([]);
+    expect(outputProblems('logs', 'FilterLogEvents', { events: [{ timestamp: '2026-10-02T14:17:22Z' }] })).toHaveLength(1);
   });
 });
 

@@ -37,7 +37,7 @@ import {
   writeContext,
   type TempStore,
 } from '../fixtures/collectors/cloudtrail/harness.js';
-import { modelsAvailable, responseProblems } from '../fixtures/collectors/cloudtrail/smithy.js';
+import { outputProblems, smithyAvailable } from '../fixtures/smithy.js';
 import { toSdk } from '../fixtures/sagemaker/helpers.js';
 
 const REGION = 'eu-west-1';
@@ -146,16 +146,16 @@ describe('cloudtrailCollector: declaration', () => {
     expect(LOOKUP_EVENT_SOURCES).toEqual(['sagemaker.amazonaws.com', 'bedrock.amazonaws.com', 'iam.amazonaws.com', 'kms.amazonaws.com', 'cloudtrail.amazonaws.com', 'config.amazonaws.com']);
   });
 
-  it.skipIf(!modelsAvailable('cloudtrail'))('mocks responses in the shapes of the CloudTrail Smithy model', () => {
-    expect(responseProblems('cloudtrail', 'DescribeTrails', fixture('describe-trails.json'))).toEqual([]);
+  it.skipIf(!smithyAvailable('cloudtrail'))('mocks responses in the shapes of the CloudTrail Smithy model', () => {
+    expect(outputProblems('cloudtrail', 'DescribeTrails', fixture('describe-trails.json'))).toEqual([]);
     for (const t of ['management-events', 'org-trail']) {
-      expect(responseProblems('cloudtrail', 'GetTrailStatus', fixture(`get-trail-status.${t}.json`))).toEqual([]);
-      expect(responseProblems('cloudtrail', 'GetEventSelectors', fixture(`get-event-selectors.${t}.json`))).toEqual([]);
+      expect(outputProblems('cloudtrail', 'GetTrailStatus', fixture(`get-trail-status.${t}.json`))).toEqual([]);
+      expect(outputProblems('cloudtrail', 'GetEventSelectors', fixture(`get-event-selectors.${t}.json`))).toEqual([]);
     }
     const page = { Events: lookupEvents().map(lookupEventCli), NextToken: 'iam.amazonaws.com:2' };
-    expect(responseProblems('cloudtrail', 'LookupEvents', page)).toEqual([]);
+    expect(outputProblems('cloudtrail', 'LookupEvents', page)).toEqual([]);
     // The checker does catch drift: the SDK's Date or a boolean ReadOnly are not what the service sends.
-    expect(responseProblems('cloudtrail', 'LookupEvents', { Events: [{ ...page.Events[0], ReadOnly: false }] })).toHaveLength(1);
+    expect(outputProblems('cloudtrail', 'LookupEvents', { Events: [{ ...page.Events[0], ReadOnly: false }] })).toHaveLength(1);
   });
 });
 

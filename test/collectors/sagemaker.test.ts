@@ -36,7 +36,7 @@ import { EvidenceView } from '../../src/mappers/evidence-view.js';
 import { deployedModelsApproved, lineageComplete, modelCardsApproved } from '../../src/mappers/rules/sagemaker.js';
 import { collectExportDir } from '../../src/sources/export-dir/index.js';
 import { parsePeriod } from '../../src/util/time.js';
-import { outputProblems, smithyAvailable } from '../fixtures/sagemaker/smithy.js';
+import { outputProblems, smithyAvailable } from '../fixtures/smithy.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'us-east-1';

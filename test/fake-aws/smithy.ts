@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { API_MODELS_DIR } from '../fixtures/sagemaker/smithy.js';
+import { API_MODELS_DIR } from '../fixtures/smithy.js';
 
 export { API_MODELS_DIR };
 

@@ -13,7 +13,7 @@ import {
   toSdk,
   validContent,
 } from '../fixtures/sagemaker/helpers.js';
-import { outputMembersOf, outputProblems, smithyAvailable } from '../fixtures/sagemaker/smithy.js';
+import { outputMembersOf, outputProblems, smithyAvailable } from '../fixtures/smithy.js';
 
 const META_FILE = 'artifact/get-report-metadata.report-abcdef0123456789.json';
 const PDF_FILE = 'artifact/get-report.report-abcdef0123456789.pdf';

@@ -14,7 +14,7 @@ import {
   toSdk,
   validContent,
 } from '../fixtures/sagemaker/helpers.js';
-import { outputMembersOf, outputProblems, smithyAvailable } from '../fixtures/sagemaker/smithy.js';
+import { outputMembersOf, outputProblems, smithyAvailable } from '../fixtures/smithy.js';
 
 const LOG_FILE = 'bedrock-config/get-model-invocation-logging-configuration.json';
 const LOG_OFF_FILE = 'bedrock-config/get-model-invocation-logging-configuration.disabled.json';

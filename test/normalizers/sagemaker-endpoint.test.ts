@@ -9,7 +9,7 @@ import {
   toSdk,
   validContent,
 } from '../fixtures/sagemaker/helpers.js';
-import { outputMembersOf, outputProblems, smithyAvailable } from '../fixtures/sagemaker/smithy.js';
+import { outputMembersOf, outputProblems, smithyAvailable } from '../fixtures/smithy.js';
 
 const EP_FILE = 'sagemaker/describe-endpoint.churn-endpoint.json';
 const CFG_FILE = 'sagemaker/describe-endpoint-config.churn-endpoint-config-2025-01-21.json';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeLineage, reachesDataset, vertexTypeOf } from '../../src/normalizers/sagemaker/lineage.js';
 import { apiMeta, fileMeta, fixture, normalizeError, toSdk, validContent } from '../fixtures/sagemaker/helpers.js';
-import { outputMembersOf, outputProblems, smithyAvailable } from '../fixtures/sagemaker/smithy.js';
+import { outputMembersOf, outputProblems, smithyAvailable } from '../fixtures/smithy.js';
 
 const FILE = 'sagemaker/query-lineage.churn-endpoint.json';
 const P = 'arn:aws:sagemaker:us-east-1:111122223333';

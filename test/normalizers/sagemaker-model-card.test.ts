@@ -12,7 +12,7 @@ import {
   toSdk,
   validContent,
 } from '../fixtures/sagemaker/helpers.js';
-import { outputMembersOf, outputProblems, smithyAvailable } from '../fixtures/sagemaker/smithy.js';
+import { outputMembersOf, outputProblems, smithyAvailable } from '../fixtures/smithy.js';
 
 const FILE = 'sagemaker/describe-model-card.churn-xgb-card.json';
 const INPUT = `cli/111122223333/us-east-1/${FILE}`;

@@ -9,7 +9,7 @@ import {
   toSdk,
   validContent,
 } from '../fixtures/sagemaker/helpers.js';
-import { outputMembersOf, outputProblems, smithyAvailable } from '../fixtures/sagemaker/smithy.js';
+import { outputMembersOf, outputProblems, smithyAvailable } from '../fixtures/smithy.js';
 
 const FILE = 'sagemaker/describe-model-package.churn-model-group-3.json';
 const TIME_KEYS = ['CreationTime', 'LastModifiedTime'];
