@@ -37,6 +37,8 @@ const U32 = 0xffffffff;
 /** Above this many bytes an entry gets zip64 sizes in its local header (room for deflate's worst-case growth). */
 const ZIP64_ENTRY_THRESHOLD = 0xf0000000;
 const FLAG_UTF8 = 0x0800;
+/** Files up to this size are zipped from one read (see `addFile`); the bound on the memory that costs. */
+const WHOLE_FILE_LIMIT = 8 << 20;
 const EXTERNAL_ATTRS = ((0o100644 << 16) >>> 0);
 
 export function shouldStore(name: string): boolean {
@@ -68,6 +70,8 @@ export class ZipWriter {
   private busy = false;
   private closed = false;
   private readonly dos: { date: number; time: number };
+  /** One read buffer for every whole-file entry (entries are added one at a time), so reading makes no garbage. */
+  private readBuffer: Buffer = Buffer.alloc(0);
 
   private constructor(
     private readonly handle: fs.FileHandle,
@@ -97,6 +101,18 @@ export class ZipWriter {
       done += bytesWritten;
     }
     if (at === undefined) this.position += data.byteLength;
+  }
+
+  /** Header and data in one positioned writev (no concatenated copy of the data). */
+  private async writeBoth(header: Uint8Array, data: Uint8Array): Promise<void> {
+    const total = header.byteLength + data.byteLength;
+    const { bytesWritten } = await this.handle.writev([header, data], this.position);
+    if (bytesWritten < total) {
+      // A short writev (rare: signals, quotas): finish with plain positioned writes.
+      const rest = Buffer.concat([header, data]).subarray(bytesWritten);
+      await this.write(rest, this.position + bytesWritten);
+    }
+    this.position += total;
   }
 
   private begin(name: string): Buffer {
@@ -170,11 +186,7 @@ export class ZipWriter {
         header.writeUInt32LE(payload.byteLength, 18);
         header.writeUInt32LE(data.byteLength, 22);
       }
-      if (payload.byteLength <= 1 << 20) await this.write(Buffer.concat([header, payload]));
-      else {
-        await this.write(header);
-        await this.write(payload);
-      }
+      await this.writeBoth(header, payload);
       this.entries.push({ name: nameBuf, method, crc, size: data.byteLength, compressedSize: payload.byteLength, offset: headerAt });
       return { name, size: data.byteLength, sha256: createHash('sha256').update(data).digest('hex'), compressedSize: payload.byteLength };
     } finally {
@@ -238,10 +250,36 @@ export class ZipWriter {
     }
   }
 
-  /** Adds a file from disk, streamed. */
+  /** The file's bytes in the shared read buffer (valid until the next entry), or null when it outgrew `size`. */
+  private async readWhole(file: string, size: number): Promise<Buffer | null> {
+    // One byte more than expected, so a file that grew after stat is noticed rather than cut.
+    if (this.readBuffer.length <= size) this.readBuffer = Buffer.allocUnsafe(Math.min(WHOLE_FILE_LIMIT + 1, Math.max(size + 1, this.readBuffer.length * 2, 64 << 10)));
+    const fh = await fs.open(file, 'r');
+    try {
+      let off = 0;
+      for (;;) {
+        const { bytesRead } = await fh.read(this.readBuffer, off, this.readBuffer.length - off, off);
+        if (bytesRead === 0) break;
+        off += bytesRead;
+        if (off === this.readBuffer.length) return null;
+      }
+      return this.readBuffer.subarray(0, off);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /**
+   * Adds a file from disk. Up to WHOLE_FILE_LIMIT bytes it is read in one go and written like a buffer (one
+   * deflateRawSync, one write, no header patch): per file, a stream, an async deflate stream and two patch writes
+   * cost more than the data for the small and mid-sized files a bundle is made of. Larger files are streamed,
+   * so memory stays bounded whatever the file size.
+   */
   async addFile(name: string, file: string, opts: { store?: boolean } = {}): Promise<ZipEntryResult> {
     const st = await fs.stat(file);
     if (!st.isFile()) throw new ZipError(`${file} is not a regular file`);
+    const whole = st.size <= WHOLE_FILE_LIMIT ? await this.readWhole(file, st.size) : null;
+    if (whole) return this.addBuffer(name, whole, opts);
     return this.addStream(name, createReadStream(file, { highWaterMark: 1 << 20 }), { ...opts, sizeHint: st.size });
   }
 

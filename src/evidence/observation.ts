@@ -24,6 +24,11 @@ export interface RawPayload {
   readonly mediaType: string;
   /** True when the payload may contain personal data and must never leave the store. */
   readonly sensitive: boolean;
+  /**
+   * The same bytes already gzip-compressed (a log file as delivered), when the caller has them: a store that keeps
+   * blobs gzipped stores these as they are instead of compressing `bytes` again.
+   */
+  readonly gzip?: Uint8Array;
 }
 
 /** Any observation, with kind and content kept in step for each kind. */

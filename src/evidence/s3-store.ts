@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { sha256Hex } from '../util/canonical-json.js';
 import { monthsBetween } from '../util/time.js';
 import { EvidenceItem, type BlobRef } from './model.js';
-import { StoreError, type EvidenceStore, type ItemQuery, type PutItemResult } from './store.js';
+import { StoreError, type EvidenceStore, type ItemQuery, type PutBlobOptions, type PutItemResult } from './store.js';
 
 const LAYOUT_VERSION = 'auditpack-store 1';
 const SHA256 = /^[a-f0-9]{64}$/;
@@ -179,12 +179,12 @@ export class S3EvidenceStore implements EvidenceStore {
     }
   }
 
-  async putBlob(data: Uint8Array, mediaType: string): Promise<BlobRef> {
+  async putBlob(data: Uint8Array, mediaType: string, options: PutBlobOptions = {}): Promise<BlobRef> {
     await this.init();
     const sha256 = sha256Hex(data);
     const key = this.blobKey(sha256);
     if (!this.knownBlobs.has(sha256) && !(await this.exists(key))) {
-      await this.createIfAbsent(key, gzipSync(data, { level: 6 }), 'application/gzip');
+      await this.createIfAbsent(key, options.gzip ? Buffer.from(options.gzip.buffer, options.gzip.byteOffset, options.gzip.byteLength) : gzipSync(data, { level: 6 }), 'application/gzip');
     }
     this.knownBlobs.add(sha256);
     return { sha256, size: data.byteLength, mediaType };

@@ -11,6 +11,10 @@ export interface ItemQuery {
   readonly kinds?: readonly EvidenceKind[];
 }
 
+export interface PutBlobOptions {
+  readonly gzip?: Uint8Array;
+}
+
 export interface PutItemResult {
   /** False when an item with the same id was already stored (the first record wins). */
   readonly stored: boolean;
@@ -29,7 +33,11 @@ export interface PutItemResult {
  */
 export interface EvidenceStore {
   readonly description: string;
-  putBlob(data: Uint8Array, mediaType: string): Promise<BlobRef>;
+  /**
+   * `options.gzip`: `data` already gzip-compressed (it must inflate to exactly `data`); a store that keeps blobs
+   * gzipped may store it as it is rather than compress `data` again (a whole CloudTrail file costs seconds to deflate).
+   */
+  putBlob(data: Uint8Array, mediaType: string, options?: PutBlobOptions): Promise<BlobRef>;
   getBlob(sha256: string): Promise<Buffer>;
   hasBlob(sha256: string): Promise<boolean>;
   putItem(item: EvidenceItem): Promise<PutItemResult>;

@@ -40,7 +40,7 @@ export async function writeObservation(ctx: WriteContext, obs: AnyObservation): 
   }
   let rawRef = null;
   if (obs.raw) {
-    const ref = await ctx.store.putBlob(obs.raw.bytes, obs.raw.mediaType);
+    const ref = await ctx.store.putBlob(obs.raw.bytes, obs.raw.mediaType, obs.raw.gzip ? { gzip: obs.raw.gzip } : undefined);
     rawRef = { ...ref, sensitive: obs.raw.sensitive };
   }
   const id = evidenceId({

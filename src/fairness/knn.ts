@@ -41,60 +41,106 @@ function groupRows(p: Points): { order: Int32Array; starts: Int32Array } {
 
 const LEAF_SIZE = 8;
 
+/**
+ * A k-d tree over unique points, in flat typed arrays (node i's box is `lo/hi[i * dim + j]`): a million-row flip
+ * test visits tens of millions of nodes, and arrays of arrays made each visit chase pointers.
+ */
 interface Tree {
   readonly perm: Int32Array;
-  readonly start: number[];
-  readonly end: number[];
-  readonly left: number[];
-  readonly right: number[];
-  readonly lo: number[][];
-  readonly hi: number[][];
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly depth: number;
+}
+
+/**
+ * Reorders `perm[s, e)` so that the point at `nth` has the value it would have sorted by `axis`, with no larger
+ * value before it and no smaller one after (quickselect). Any such split gives a valid tree, because the search
+ * is exact and the node boxes are measured from the points they hold; a full sort per level cost O(n log² n).
+ */
+function selectNth(perm: Int32Array, pts: Float64Array, dim: number, axis: number, s: number, e: number, nth: number): void {
+  let lo = s;
+  let hi = e - 1;
+  while (hi > lo) {
+    const a = pts[perm[lo]! * dim + axis]!;
+    const b = pts[perm[(lo + hi) >> 1]! * dim + axis]!;
+    const c = pts[perm[hi]! * dim + axis]!;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (pts[perm[i]! * dim + axis]! < pivot) i++;
+      while (pts[perm[j]! * dim + axis]! > pivot) j--;
+      if (i <= j) {
+        const t = perm[i]!;
+        perm[i] = perm[j]!;
+        perm[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (nth <= j) hi = j;
+    else if (nth >= i) lo = i;
+    else return;
+  }
 }
 
 function buildTree(pts: Float64Array, count: number, dim: number): Tree {
   const perm = new Int32Array(count);
   for (let i = 0; i < count; i++) perm[i] = i;
-  const t: Tree = { perm, start: [], end: [], left: [], right: [], lo: [], hi: [] };
-  const build = (s: number, e: number): number => {
-    const id = t.start.length;
-    const lo = new Array<number>(dim).fill(Infinity);
-    const hi = new Array<number>(dim).fill(-Infinity);
+  // A binary tree with at least one point per leaf has fewer than 2 * count nodes.
+  const cap = Math.max(1, 2 * count);
+  const t = {
+    perm,
+    start: new Int32Array(cap),
+    end: new Int32Array(cap),
+    left: new Int32Array(cap).fill(-1),
+    right: new Int32Array(cap).fill(-1),
+    lo: new Float64Array(cap * dim),
+    hi: new Float64Array(cap * dim),
+    depth: 0,
+  };
+  let nodes = 0;
+  const build = (s: number, e: number, level: number): number => {
+    const id = nodes++;
+    if (level > t.depth) t.depth = level;
+    const o = id * dim;
+    t.lo.fill(Infinity, o, o + dim);
+    t.hi.fill(-Infinity, o, o + dim);
     for (let i = s; i < e; i++) {
-      const u = perm[i] ?? 0;
+      const u = perm[i]! * dim;
       for (let j = 0; j < dim; j++) {
-        const v = pts[u * dim + j] ?? 0;
-        if (v < (lo[j] ?? 0)) lo[j] = v;
-        if (v > (hi[j] ?? 0)) hi[j] = v;
+        const v = pts[u + j]!;
+        if (v < t.lo[o + j]!) t.lo[o + j] = v;
+        if (v > t.hi[o + j]!) t.hi[o + j] = v;
       }
     }
-    t.start.push(s);
-    t.end.push(e);
-    t.left.push(-1);
-    t.right.push(-1);
-    t.lo.push(lo);
-    t.hi.push(hi);
+    t.start[id] = s;
+    t.end[id] = e;
     if (e - s <= LEAF_SIZE) return id;
     let axis = 0;
-    for (let j = 1; j < dim; j++) if ((hi[j] ?? 0) - (lo[j] ?? 0) > (hi[axis] ?? 0) - (lo[axis] ?? 0)) axis = j;
-    if ((hi[axis] ?? 0) === (lo[axis] ?? 0)) return id;
-    perm.subarray(s, e).sort((x, y) => (pts[x * dim + axis] ?? 0) - (pts[y * dim + axis] ?? 0));
+    for (let j = 1; j < dim; j++) if (t.hi[o + j]! - t.lo[o + j]! > t.hi[o + axis]! - t.lo[o + axis]!) axis = j;
+    if (t.hi[o + axis] === t.lo[o + axis]) return id;
     const mid = (s + e) >> 1;
-    t.left[id] = build(s, mid);
-    t.right[id] = build(mid, e);
+    selectNth(perm, pts, dim, axis, s, e, mid);
+    t.left[id] = build(s, mid, level + 1);
+    t.right[id] = build(mid, e, level + 1);
     return id;
   };
-  if (count > 0) build(0, count);
+  if (count > 0) build(0, count, 0);
   return t;
 }
 
 function boxDistance(t: Tree, node: number, q: Float64Array, qo: number, dim: number): number {
-  const lo = t.lo[node] ?? [];
-  const hi = t.hi[node] ?? [];
+  const o = node * dim;
   let s = 0;
   for (let j = 0; j < dim; j++) {
-    const v = q[qo + j] ?? 0;
-    const l = lo[j] ?? 0;
-    const h = hi[j] ?? 0;
+    const v = q[qo + j]!;
+    const l = t.lo[o + j]!;
+    const h = t.hi[o + j]!;
     const g = v < l ? l - v : v > h ? v - h : 0;
     s += g * g;
   }
@@ -118,45 +164,67 @@ export function knnPredict(train: Points, trainLabels: Uint8Array, query: Points
   }
   const tree = buildTree(uPts, uCount, dim);
 
-  const candDist: number[] = [];
-  const candU: number[] = [];
+  // Candidates sorted by distance (ties in any order: the vote orders tied rows by index), in typed arrays that
+  // grow when ties at the bound keep more than k.
+  let candDist = new Float64Array(Math.max(16, 2 * k));
+  let candU = new Int32Array(candDist.length);
+  let nCand = 0;
   const bound = (): number => {
     let cum = 0;
-    for (let c = 0; c < candDist.length; c++) {
-      cum += uSize[candU[c] ?? 0] ?? 0;
+    for (let c = 0; c < nCand; c++) {
+      cum += uSize[candU[c]!]!;
       if (cum >= k) {
-        const b = candDist[c] ?? Infinity;
+        const b = candDist[c]!;
         let keep = c + 1;
-        while (keep < candDist.length && candDist[keep] === b) keep++;
-        candDist.length = keep;
-        candU.length = keep;
+        while (keep < nCand && candDist[keep] === b) keep++;
+        nCand = keep;
         return b;
       }
     }
     return Infinity;
   };
   const insert = (d: number, u: number): void => {
-    let pos = candDist.length;
-    while (pos > 0 && (candDist[pos - 1] ?? 0) > d) pos--;
-    candDist.splice(pos, 0, d);
-    candU.splice(pos, 0, u);
+    if (nCand === candDist.length) {
+      const dist = new Float64Array(2 * nCand);
+      dist.set(candDist);
+      candDist = dist;
+      const us = new Int32Array(2 * nCand);
+      us.set(candU);
+      candU = us;
+    }
+    let pos = nCand;
+    while (pos > 0 && candDist[pos - 1]! > d) {
+      candDist[pos] = candDist[pos - 1]!;
+      candU[pos] = candU[pos - 1]!;
+      pos--;
+    }
+    candDist[pos] = d;
+    candU[pos] = u;
+    nCand++;
   };
 
+  // Nodes to visit with their box distance, computed once when pushed (the box does not change; the limit may
+  // have shrunk by the time the node is popped, which is when it is compared).
+  const stack = new Int32Array(2 * tree.depth + 4);
+  const stackDist = new Float64Array(stack.length);
   const classify = (q: Float64Array, qo: number): number => {
-    candDist.length = 0;
-    candU.length = 0;
+    nCand = 0;
     let limit = Infinity;
-    const stack: number[] = [0];
-    while (stack.length > 0) {
-      const node = stack.pop() ?? 0;
-      if (boxDistance(tree, node, q, qo, dim) > limit) continue;
-      const l = tree.left[node] ?? -1;
+    let top = 0;
+    if (uCount > 0) {
+      stack[0] = 0;
+      stackDist[top++] = boxDistance(tree, 0, q, qo, dim);
+    }
+    while (top > 0) {
+      const node = stack[--top]!;
+      if (stackDist[top]! > limit) continue;
+      const l = tree.left[node]!;
       if (l < 0) {
-        for (let i = tree.start[node] ?? 0; i < (tree.end[node] ?? 0); i++) {
-          const u = tree.perm[i] ?? 0;
+        for (let i = tree.start[node]!; i < tree.end[node]!; i++) {
+          const u = tree.perm[i]!;
           let d = 0;
           for (let j = 0; j < dim; j++) {
-            const g = (q[qo + j] ?? 0) - (uPts[u * dim + j] ?? 0);
+            const g = q[qo + j]! - uPts[u * dim + j]!;
             d += g * g;
           }
           if (d <= limit) {
@@ -166,11 +234,20 @@ export function knnPredict(train: Points, trainLabels: Uint8Array, query: Points
         }
         continue;
       }
-      const r = tree.right[node] ?? -1;
+      const r = tree.right[node]!;
       const dl = boxDistance(tree, l, q, qo, dim);
       const dr = boxDistance(tree, r, q, qo, dim);
-      if (dl <= dr) stack.push(r, l);
-      else stack.push(l, r);
+      if (dl <= dr) {
+        stack[top] = r;
+        stackDist[top++] = dr;
+        stack[top] = l;
+        stackDist[top++] = dl;
+      } else {
+        stack[top] = l;
+        stackDist[top++] = dl;
+        stack[top] = r;
+        stackDist[top++] = dr;
+      }
     }
     return vote();
   };
@@ -179,12 +256,12 @@ export function knnPredict(train: Points, trainLabels: Uint8Array, query: Points
     let remaining = k;
     let votes = 0;
     let c = 0;
-    while (remaining > 0 && c < candDist.length) {
+    while (remaining > 0 && c < nCand) {
       let e = c;
-      while (e < candDist.length && candDist[e] === candDist[c]) e++;
+      while (e < nCand && candDist[e] === candDist[c]) e++;
       const members: number[] = [];
       for (let x = c; x < e; x++) {
-        const u = candU[x] ?? 0;
+        const u = candU[x]!;
         for (let m = groups.starts[u] ?? 0; m < (groups.starts[u + 1] ?? 0); m++) members.push(groups.order[m] ?? 0);
       }
       if (members.length > remaining) members.sort((x, y) => x - y);

@@ -22,7 +22,7 @@ describe('bundle scale', () => {
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { base: number; peak: number; files: number; size: number; path: string; items: number; ca: string };
     expect(out.files).toBeGreaterThan(2 * items); // record + raw payload per item, plus the rest
     const payload = items * rawBytes;
-    // Holding the evidence would need at least the payload (~70 MB); streaming needs a few MB per entry at most.
+    // Holding the evidence would need at least the payload (~70 MB) of live memory; streaming holds a few MB.
     expect(out.peak - out.base).toBeLessThan(payload / 2);
     const report = await verifyBundle(out.path, { trust: loadTrustAnchors(readFileSync(out.ca, 'utf8'), 'ca') });
     expect(report.problems).toEqual([]);

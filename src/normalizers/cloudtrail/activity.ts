@@ -26,13 +26,18 @@ export class ActivityAggregator {
 
   /** Returns false when the event was already counted. */
   add(ev: ParsedEvent): boolean {
-    if (this.seen.has(ev.eventId)) return false;
-    this.seen.add(ev.eventId);
+    return this.addFields(ev.eventId, ev.eventSource, ev.eventName, ev.principalKey, ev.errorCode);
+  }
+
+  /** `add` from the fields alone, for the byte-scanning ingest path, which builds no ParsedEvent per record. */
+  addFields(eventId: string, eventSource: string, eventName: string, principalKey: string, errorCode: string | null): boolean {
+    if (this.seen.has(eventId)) return false;
+    this.seen.add(eventId);
     this.totalEvents += 1;
-    if (ev.errorCode) this.errorEvents += 1;
-    bump(this.byOperation, `${ev.eventSource}|${ev.eventName}`);
-    bump(this.byPrincipal, ev.principalKey);
-    if (isAiSource(ev.eventSource)) bump(this.aiCalls, `${ev.principalKey}|${ev.eventSource}|${ev.eventName}`);
+    if (errorCode) this.errorEvents += 1;
+    bump(this.byOperation, `${eventSource}|${eventName}`);
+    bump(this.byPrincipal, principalKey);
+    if (isAiSource(eventSource)) bump(this.aiCalls, `${principalKey}|${eventSource}|${eventName}`);
     return true;
   }
 

@@ -1,4 +1,5 @@
 import type { EVENT_CATEGORIES } from '../../evidence/content.js';
+import { EventRuleIndex, type EventRule } from './event-rules.js';
 
 export type EventCategory = (typeof EVENT_CATEGORIES)[number];
 
@@ -56,9 +57,42 @@ const CONFIG_CHANGES: Record<string, readonly string[]> = {
 
 const IAM_CHANGE_PREFIXES = ['Create', 'Delete', 'Attach', 'Detach', 'Put', 'Update', 'Add', 'Remove', 'Set', 'Upload', 'Deactivate', 'Enable'];
 
-function listed(table: Record<string, readonly string[]>, source: string, name: string): boolean {
-  return table[source]?.includes(name) ?? false;
+/** Read-style operations of AI services: not reported as AI activity. */
+const READ_STYLE_PREFIXES = ['Describe', 'List', 'Get', 'Search', 'Query'];
+
+function tableRules(table: Record<string, readonly string[]>, category: EventCategory): EventRule<EventCategory>[] {
+  return Object.entries(table).map(([source, names]) => ({ sources: [source], names, value: category }));
 }
+
+/**
+ * Why an event is kept, as data: each rule names the events of one category. The order of the rules is the order
+ * of the categories in `classifyEvent`'s result. Frameworks name these categories (`no_sensitive_changes`), and
+ * `src/mappers/event-controls.ts` derives per-control rules from them.
+ */
+export const CATEGORY_RULES: readonly EventRule<EventCategory>[] = [
+  ...tableRules(LOGGING_CHANGES, 'logging_change'),
+  ...tableRules(GUARDRAIL_CHANGES, 'guardrail_change'),
+  ...tableRules(KEY_CHANGES, 'key_change'),
+  ...tableRules(CONFIG_CHANGES, 'config_change'),
+  { sources: ['iam.amazonaws.com'], prefixes: IAM_CHANGE_PREFIXES, value: 'iam_change' },
+  // A model package or card update is an approval only when it sets the approval status.
+  {
+    sources: ['sagemaker.amazonaws.com'],
+    names: ['UpdateModelPackage', 'CreateModelPackage'],
+    param: { key: 'modelApprovalStatus', equals: 'Approved' },
+    value: 'model_approval',
+  },
+  { sources: ['sagemaker.amazonaws.com'], names: ['UpdateModelCard', 'CreateModelCard'], param: { key: 'modelCardStatus', equals: 'Approved' }, value: 'model_approval' },
+  {
+    sources: [...AI_EVENT_SOURCES],
+    exceptNames: [...INVOCATION_OPERATIONS],
+    exceptPrefixes: READ_STYLE_PREFIXES,
+    notReadOnly: true,
+    value: 'ai',
+  },
+];
+
+const CATEGORY_INDEX = new EventRuleIndex(CATEGORY_RULES);
 
 export function isAiSource(eventSource: string): boolean {
   return AI_EVENT_SOURCES.has(eventSource);
@@ -71,28 +105,13 @@ export function isInvocation(eventName: string): boolean {
 /**
  * Why an event is worth keeping in full. An empty result means it only counts in the daily aggregate.
  * `requestParameters` is read for the few cases where the operation name alone does not tell (a model package
- * update is an approval only when it sets the approval status).
+ * update is an approval only when it sets the approval status). Matched through the compiled rule index, so the
+ * cost per event does not grow with the number of rules.
  */
 export function classifyEvent(eventSource: string, eventName: string, readOnly: boolean | null, requestParameters: unknown): EventCategory[] {
-  const out: EventCategory[] = [];
-  if (listed(LOGGING_CHANGES, eventSource, eventName)) out.push('logging_change');
-  if (listed(GUARDRAIL_CHANGES, eventSource, eventName)) out.push('guardrail_change');
-  if (listed(KEY_CHANGES, eventSource, eventName)) out.push('key_change');
-  if (listed(CONFIG_CHANGES, eventSource, eventName)) out.push('config_change');
-  if (eventSource === 'iam.amazonaws.com' && IAM_CHANGE_PREFIXES.some((p) => eventName.startsWith(p))) out.push('iam_change');
-  if (eventSource === 'sagemaker.amazonaws.com' && isApproval(eventName, requestParameters)) out.push('model_approval');
-  if (isAiSource(eventSource) && !isInvocation(eventName) && readOnly !== true && !/^(Describe|List|Get|Search|Query)/.test(eventName)) {
-    out.push('ai');
-  }
-  return out;
-}
-
-function isApproval(eventName: string, requestParameters: unknown): boolean {
-  if (requestParameters === null || typeof requestParameters !== 'object') return false;
-  const p = requestParameters as Record<string, unknown>;
-  if (eventName === 'UpdateModelPackage' || eventName === 'CreateModelPackage') return p['modelApprovalStatus'] === 'Approved';
-  if (eventName === 'UpdateModelCard' || eventName === 'CreateModelCard') return p['modelCardStatus'] === 'Approved';
-  return false;
+  const matched = CATEGORY_INDEX.match({ eventSource, eventName, readOnly, requestParameters });
+  // Two rules of one category (the two approval rules) may both match: each category once, in rule order.
+  return matched.length <= 1 ? [...matched] : [...new Set(matched)];
 }
 
 const TARGET_KEYS = [

@@ -80,8 +80,19 @@ export class PdfWriter {
   currentTitle = '';
   private pageCount = 0;
 
-  constructor(readonly doc: PDFKit.PDFDocument) {
-    this.fonts = new FontSet(doc);
+  private readonly onLeavePage: ((page: number) => void) | null;
+
+  /**
+   * `fonts`: measure with these instead of fonts registered on `doc` (a layout-only pass draws on a document that
+   * records nothing). `onLeavePage`: called with a page's index when the writer is done with it (before the next
+   * page starts, and from `finish()`), the last moment to draw on it when pdfkit writes pages out as they end.
+   */
+  constructor(
+    readonly doc: PDFKit.PDFDocument,
+    opts: { readonly fonts?: FontSet; readonly onLeavePage?: (page: number) => void } = {},
+  ) {
+    this.fonts = opts.fonts ?? new FontSet(doc);
+    this.onLeavePage = opts.onLeavePage ?? null;
   }
 
   get page(): number {
@@ -94,10 +105,16 @@ export class PdfWriter {
 
   /** Starts a new page (documents are created with `autoFirstPage: false`). */
   newPage(): void {
+    if (this.pageCount > 0) this.onLeavePage?.(this.page);
     this.doc.addPage({ size: 'A4', margins: { top: PAGE.top, bottom: PAGE.bottom, left: PAGE.left, right: PAGE.right } });
     this.pageCount += 1;
     this.pageTitles.push(this.currentTitle);
     this.y = PAGE.top;
+  }
+
+  /** Done with the last page (see `onLeavePage`). */
+  finish(): void {
+    if (this.pageCount > 0) this.onLeavePage?.(this.page);
   }
 
   /** Makes sure `h` points fit below the cursor, else breaks the page. Returns true when it broke. */

@@ -107,36 +107,34 @@ export function drawCover(w: PdfWriter, m: ReportModel): void {
   w.keyValues(c.facts, { labelWidth: 110, size: 9.5 });
 }
 
-/** Pages the table of contents needs (drawn at the end, once page numbers are known). */
+/** Pages the table of contents needs (its page numbers are known only once every section is laid out). */
 export function tocPages(m: ReportModel): number {
   return Math.max(1, Math.ceil((m.toc.length + 4) / 38));
 }
 
-export function reserveToc(w: PdfWriter, m: ReportModel): number[] {
+/**
+ * The table of contents, on `tocPages(m)` new pages. `pages` is where every entry lands (from a layout pass over
+ * the whole pack); without it (the layout pass itself) the pages are left empty, which takes the same room.
+ */
+export function drawTocPages(w: PdfWriter, m: ReportModel, pages: PageMap | null): void {
   w.currentTitle = 'Contents';
-  const pages: number[] = [];
-  for (let i = 0; i < tocPages(m); i++) {
-    w.newPage();
-    if (i === 0) {
-      outlineItem(w, w.doc.outline, 'Contents');
-      w.anchor('toc');
-    }
-    pages.push(w.page);
-  }
-  return pages;
+  const last = w.page + tocPages(m);
+  w.newPage();
+  outlineItem(w, w.doc.outline, 'Contents');
+  w.anchor('toc');
+  if (pages) drawToc(w, m, pages, last);
+  while (w.page < last) w.newPage();
+  if (w.page !== last) throw new Error(`internal: the table of contents needs more than its ${tocPages(m)} page(s)`);
 }
 
-export function drawToc(w: PdfWriter, m: ReportModel, reserved: readonly number[], pages: PageMap): void {
-  let k = 0;
-  w.doc.switchToPage(reserved[0]);
+function drawToc(w: PdfWriter, m: ReportModel, pages: PageMap, last: number): void {
   w.y = PAGE.top;
   w.line('Contents', PAGE.left, w.y, { font: 'bold', size: 17, color: ACCENT });
   w.y += 34;
   for (const e of m.toc) {
     if (w.y > w.bottom - 20) {
-      k += 1;
-      w.doc.switchToPage(reserved[k]);
-      w.y = PAGE.top;
+      if (w.page === last) throw new Error(`internal: the table of contents needs more than its ${tocPages(m)} page(s)`);
+      w.newPage();
     }
     const page = pages.get(e.anchor);
     const num = page === undefined ? '' : String(page + 1);
@@ -158,27 +156,22 @@ export function drawToc(w: PdfWriter, m: ReportModel, reserved: readonly number[
   }
 }
 
-/** Running header (all pages but the cover) and "page x of y" footer, written once the page count is known. */
-export function drawFurniture(w: PdfWriter, m: ReportModel): void {
-  const range = w.doc.bufferedPageRange();
-  const n = range.count;
+/** Running header (all pages but the cover) and "page x of y" footer of page `i` of `n`, drawn as the page ends. */
+export function drawPageFurniture(w: PdfWriter, m: ReportModel, i: number, n: number): void {
   const left = `${m.cover.organisation} · evidence pack ${m.cover.period.label}`;
   const foot = `${m.packId} · generated ${m.cover.generatedAt} by ${m.cover.generator.text}`;
-  for (let i = range.start; i < range.start + n; i++) {
-    w.doc.switchToPage(i);
-    if (i > 0) {
-      const title = w.pageTitles[i] ?? '';
-      const tw = w.fonts.measure(title, 'body', 7.5);
-      w.line(w.fit(left, CONTENT_WIDTH - tw - 20, 'body', 7.5), PAGE.left, 28, { size: 7.5, color: MUTED });
-      w.line(title, PAGE.left + CONTENT_WIDTH - tw, 28, { size: 7.5, color: MUTED });
-      w.rule(40, '#c5ccd4');
-    }
-    const pg = `page ${i + 1} of ${n}`;
-    const pw = w.fonts.measure(pg, 'body', 7.5);
-    w.rule(PAGE.height - 40, '#c5ccd4');
-    w.line(w.fit(foot, CONTENT_WIDTH - pw - 20, 'body', 7), PAGE.left, PAGE.height - 34, { size: 7, color: MUTED });
-    w.line(pg, PAGE.left + CONTENT_WIDTH - pw, PAGE.height - 34, { size: 7.5, color: MUTED });
+  if (i > 0) {
+    const title = w.pageTitles[i] ?? '';
+    const tw = w.fonts.measure(title, 'body', 7.5);
+    w.line(w.fit(left, CONTENT_WIDTH - tw - 20, 'body', 7.5), PAGE.left, 28, { size: 7.5, color: MUTED });
+    w.line(title, PAGE.left + CONTENT_WIDTH - tw, 28, { size: 7.5, color: MUTED });
+    w.rule(40, '#c5ccd4');
   }
+  const pg = `page ${i + 1} of ${n}`;
+  const pw = w.fonts.measure(pg, 'body', 7.5);
+  w.rule(PAGE.height - 40, '#c5ccd4');
+  w.line(w.fit(foot, CONTENT_WIDTH - pw - 20, 'body', 7), PAGE.left, PAGE.height - 34, { size: 7, color: MUTED });
+  w.line(pg, PAGE.left + CONTENT_WIDTH - pw, PAGE.height - 34, { size: 7.5, color: MUTED });
 }
 
 // 1 Executive summary ----------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { handleCloudTrailLog } from './handlers/cloudtrail-log.js';
 import { handleConfigSnapshot } from './handlers/config-snapshot.js';
 import { DEFAULT_LIMITS, readInput, type FileInput, type ReadLimits } from './read.js';
 import { SERVICE_COLLECTOR, cliDirOf, routeOf, type Route } from './routes.js';
-import { walkExportDir } from './walk.js';
+import { walkExportDir, type WalkResult } from './walk.js';
 import { sha256Hex as sha256 } from '../../util/canonical-json.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -45,6 +45,12 @@ export interface ExportDirOptions {
   readonly limits?: ReadLimits;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: ExportDirProgress) => void;
+  /**
+   * Only the entries whose relative path starts with one of these (e.g. one account/region/day of CloudTrail logs):
+   * a part of the directory, so that several workers or jobs can share one directory without reading a file twice.
+   * Absent: the whole directory.
+   */
+  readonly prefixes?: readonly string[];
 }
 
 /**
@@ -53,7 +59,7 @@ export interface ExportDirOptions {
  */
 export async function collectExportDir(ctx: WriteContext, root: string, options: ExportDirOptions = {}): Promise<ExportDirSummary> {
   const limits = options.limits ?? DEFAULT_LIMITS;
-  const walked = await walkExportDir(root);
+  const walked = within(await walkExportDir(root), options.prefixes);
   const summary: ExportDirSummary = { root, files: walked.files.length, byCollector: {}, skipped: [], refused: walked.refused, errors: [] };
 
   const emit: Emit = async (obs) => {
@@ -158,6 +164,13 @@ export async function collectExportDir(ctx: WriteContext, root: string, options:
 
   for (const entries of clarify.values()) await handleClarify(entries, limits, emit);
   return summary;
+}
+
+/** The part of a walk under `prefixes` (a directory is inside when its path with a trailing slash is). */
+function within(walked: WalkResult, prefixes: readonly string[] | undefined): WalkResult {
+  if (!prefixes) return walked;
+  const inside = (rel: string): boolean => prefixes.some((p) => rel.startsWith(p));
+  return { files: walked.files.filter(inside), dirs: walked.dirs.filter((d) => inside(`${d}/`)), refused: walked.refused.filter((r) => inside(r.path)) };
 }
 
 /** A digest of a directory listing (names and file hashes), standing in for a file hash in provenance. */

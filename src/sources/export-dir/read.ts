@@ -21,9 +21,15 @@ export interface ReadLimits {
   readonly maxJsonDepth: number;
 }
 
+/**
+ * A gzip file is inflated in memory, so `maxInflatedBytes` bounds what one hostile file (a gzip bomb: 1 MB that
+ * inflates to gigabytes) can make a collector hold. Real CloudTrail, Bedrock and Config files are far smaller
+ * (CloudTrail delivers every 5 minutes per region); and a JSON document over ~512 MB could not be decoded into one
+ * string anyway.
+ */
 export const DEFAULT_LIMITS: ReadLimits = {
-  maxFileBytes: 512 * 1024 * 1024,
-  maxInflatedBytes: 1024 * 1024 * 1024,
+  maxFileBytes: 256 * 1024 * 1024,
+  maxInflatedBytes: 256 * 1024 * 1024,
   maxJsonDepth: 256,
 };
 
@@ -88,7 +94,11 @@ function jsonDepth(value: unknown, cap: number): number {
 export function decodeUtf8(bytes: Uint8Array, input: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
+  } catch (err) {
+    // V8 cannot hold a string that long: say so, rather than blame the encoding.
+    if (err instanceof RangeError || /string longer than|Invalid string length/i.test((err as Error).message)) {
+      throw new NormalizeError(input, `is ${bytes.length} bytes of text, more than one JSON document can hold`, 'TooLarge');
+    }
     throw new NormalizeError(input, 'is not valid UTF-8', 'InvalidUtf8');
   }
 }

@@ -1,27 +1,109 @@
 import { collected } from '../../../evidence/observation.js';
 import { ActivityAggregator, dayWindow } from '../../../normalizers/cloudtrail/activity.js';
-import { eventContent, parseEvent } from '../../../normalizers/cloudtrail/event.js';
+import { CATEGORY_RULES } from '../../../normalizers/cloudtrail/classify.js';
+import { EventRuleIndex } from '../../../normalizers/cloudtrail/event-rules.js';
+import { eventContent, parseEvent, type ParsedEvent } from '../../../normalizers/cloudtrail/event.js';
+import { Kind, fieldString, isPlainUtcSecond, nonEmptyString, scanCloudTrailLog, type RecordFields } from '../../../normalizers/cloudtrail/scan.js';
 import { NormalizeError, describe } from '../../../normalizers/types.js';
+import { toIsoInstant } from '../../../util/time.js';
 import { errorObservation, type Emit } from '../emit.js';
 import { decodeUtf8, gunzipInput, parseJson, type FileInput, type ReadLimits } from '../read.js';
+
+type Route = { account: string; region: string; day: string };
 
 /**
  * One CloudTrail log file → one `cloudtrail.activity` aggregate plus a `cloudtrail.event` per kept event.
  * Malformed records are reported in one error item for the file (events we could not read might have been
  * the sensitive ones); the readable records are still counted.
+ *
+ * The file is read by a byte scanner (`normalizers/cloudtrail/scan.ts`): records are located and aggregated
+ * without building an object per record, and only the records that may be kept as evidence are parsed, from their
+ * own byte slice, by the same `parseEvent`/`eventContent` as the plain path. A kept event's raw payload is its
+ * bytes as delivered. Whatever the scanner cannot vouch for goes through `JSON.parse`: a record it does not model
+ * (its slice), or a whole file it cannot validate (`handleCloudTrailLogPlain`). Both paths give the same items
+ * (test/sources/cloudtrail-fast-path.test.ts).
  */
-export async function handleCloudTrailLog(
-  file: FileInput,
-  route: { account: string; region: string; day: string },
-  limits: ReadLimits,
-  emit: Emit,
-): Promise<void> {
-  const window = dayWindow(route.day);
-  const where = { account: route.account, region: route.region, observedAt: window };
-  let records: unknown[];
+export async function handleCloudTrailLog(file: FileInput, route: Route, limits: ReadLimits, emit: Emit): Promise<void> {
+  const where = { account: route.account, region: route.region, observedAt: dayWindow(route.day) };
   let inflated: Buffer;
   try {
     inflated = gunzipInput(file, limits);
+  } catch (err) {
+    await emit(errorObservation('cloudtrail.activity', 'cloudtrail', where, file, err));
+    return;
+  }
+  const scanned = scanFile(inflated, file.rel, route.day, limits);
+  if (!scanned) return emitFromRecords(file, route, inflated, limits, emit);
+
+  const writes = new BoundedWrites(WRITE_CONCURRENCY);
+  for (let k = 0; k < scanned.kept.length; k += 3) {
+    const index = scanned.kept[k]!;
+    const slice = inflated.subarray(scanned.kept[k + 1], scanned.kept[k + 2]);
+    const locator = `Records[${index}]`;
+    // Parsed again only to build the content: the scan already proved the slice is one valid, readable record.
+    const ev = parseEvent(JSON.parse(slice.toString('utf8')), `${file.rel} ${locator}`);
+    await writes.add(emitEvent(file, route, ev, locator, slice, emit));
+  }
+  await writes.drain();
+  await emitActivity(file, route, inflated, scanned.agg, emit);
+  await emitProblems(file, where, scanned.problems, scanned.records, emit);
+}
+
+/**
+ * Kept events written at most this many at a time. Storing an item is a dozen file-system round trips (and three
+ * fsyncs) on libuv's thread pool; one at a time, an ingest spent most of its time waiting for them.
+ */
+const WRITE_CONCURRENCY = 16;
+
+/** Runs promises with at most `limit` pending; the first failure is rethrown by the next `add` or by `drain`. */
+class BoundedWrites {
+  private readonly pending = new Set<Promise<void>>();
+  private failure: { error: unknown } | null = null;
+
+  constructor(private readonly limit: number) {}
+
+  async add(write: Promise<void>): Promise<void> {
+    const p: Promise<void> = write.then(
+      () => void this.pending.delete(p),
+      (error: unknown) => {
+        this.failure ??= { error };
+        this.pending.delete(p);
+      },
+    );
+    this.pending.add(p);
+    if (this.pending.size >= this.limit) await Promise.race(this.pending);
+    if (this.failure) {
+      await Promise.all(this.pending);
+      throw this.failure.error;
+    }
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.pending);
+    if (this.failure) throw this.failure.error;
+  }
+}
+
+/**
+ * The plain path: JSON.parse of the whole file, parseEvent per record. The fast path falls back to it for files the
+ * scanner cannot vouch for, and the differential test holds the fast path to it.
+ */
+export async function handleCloudTrailLogPlain(file: FileInput, route: Route, limits: ReadLimits, emit: Emit): Promise<void> {
+  const where = { account: route.account, region: route.region, observedAt: dayWindow(route.day) };
+  let inflated: Buffer;
+  try {
+    inflated = gunzipInput(file, limits);
+  } catch (err) {
+    await emit(errorObservation('cloudtrail.activity', 'cloudtrail', where, file, err));
+    return;
+  }
+  await emitFromRecords(file, route, inflated, limits, emit);
+}
+
+async function emitFromRecords(file: FileInput, route: Route, inflated: Buffer, limits: ReadLimits, emit: Emit): Promise<void> {
+  const where = { account: route.account, region: route.region, observedAt: dayWindow(route.day) };
+  let records: unknown[];
+  try {
     const doc = parseJson(decodeUtf8(inflated, file.rel), file.rel, limits);
     const r = doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>)['Records'] : undefined;
     if (!Array.isArray(r)) throw new NormalizeError(file.rel, `expected {"Records":[...]}, got ${describe(doc)} without a Records array`, 'UnknownShape');
@@ -45,24 +127,128 @@ export async function handleCloudTrailLog(
       continue;
     }
     if (!agg.add(ev)) continue;
-    const content = eventContent(ev);
-    if (!content) continue;
-    await emit(
-      collected(
-        {
-          collector: 'cloudtrail',
-          kind: 'cloudtrail.event',
-          account: ev.accountId && /^\d{12}$/.test(ev.accountId) ? ev.accountId : route.account,
-          region: ev.awsRegion,
-          resource: `cloudtrail-event/${ev.eventId}`,
-          observedAt: { type: 'instant', at: ev.eventTime },
-          raw: { bytes: Buffer.from(JSON.stringify(records[i])), mediaType: 'application/json', sensitive: false },
-          sources: [{ type: 'file', path: file.rel, sha256: file.sha256, locator }],
-        },
-        content,
-      ),
-    );
+    await emitEvent(file, route, ev, locator, Buffer.from(JSON.stringify(records[i])), emit);
   }
+  await emitActivity(file, route, inflated, agg, emit);
+  await emitProblems(file, where, problems, records.length, emit);
+}
+
+/**
+ * The category rules without their request-parameter conditions: an event none of these match can get no category
+ * whatever its request parameters, so only the records they match need parsing in full (a superset of the kept ones).
+ */
+const MAY_KEEP = new EventRuleIndex(CATEGORY_RULES.map(({ param: _param, ...rule }) => rule));
+
+function mayBeKept(eventSource: string, eventName: string, readOnly: boolean | null): boolean {
+  return MAY_KEEP.match({ eventSource, eventName, readOnly, requestParameters: null }).length > 0;
+}
+
+interface Scanned {
+  readonly agg: ActivityAggregator;
+  /** Triples (record index, start, end) of the records to emit, in order. */
+  readonly kept: number[];
+  readonly problems: string[];
+  readonly records: number;
+}
+
+/** Phase one of the fast path: aggregate and pick the kept records; null when the plain path must read the file. */
+function scanFile(inflated: Buffer, rel: string, day: string, limits: ReadLimits): Scanned | null {
+  const agg = new ActivityAggregator(day);
+  agg.addFile();
+  const kept: number[] = [];
+  const problems: string[] = [];
+  // eventSource|eventName|readOnly → whether the record may be kept: a few hundred distinct keys per file at most.
+  const keepCache = new Map<string, boolean>();
+
+  const slow = (index: number, start: number, end: number): void => {
+    const locator = `Records[${index}]`;
+    let ev: ParsedEvent;
+    try {
+      ev = parseEvent(JSON.parse(inflated.toString('utf8', start, end)), `${rel} ${locator}`);
+    } catch (err) {
+      if (!(err instanceof NormalizeError)) throw err;
+      problems.push(err.problem ? `${locator}: ${err.problem}` : locator);
+      return;
+    }
+    if (agg.add(ev) && eventContent(ev)) kept.push(index, start, end);
+  };
+
+  const records = scanCloudTrailLog(inflated, limits.maxJsonDepth, (index, start, end, f) => {
+    const fast = fastFields(inflated, f);
+    if (!fast) return slow(index, start, end);
+    if (!agg.addFields(fast.eventId, fast.eventSource, fast.eventName, fast.principalKey, fast.errorCode)) return;
+    const readOnly = f.readOnly.kind === Kind.True ? true : f.readOnly.kind === Kind.False ? false : null;
+    const key = `${fast.eventSource}|${fast.eventName}|${readOnly}`;
+    let may = keepCache.get(key);
+    if (may === undefined) keepCache.set(key, (may = mayBeKept(fast.eventSource, fast.eventName, readOnly)));
+    if (may) kept.push(index, start, end);
+  });
+  return records === null ? null : { agg, kept, problems, records };
+}
+
+/** Reused: the scan visits one record at a time. */
+const FAST = { eventId: '', eventSource: '', eventName: '', principalKey: '', errorCode: null as string | null };
+
+/**
+ * The aggregate fields of a record when every one is what parseEvent accepts without complaint (else null: the
+ * record is parsed in full, so a malformed one gets parseEvent's own message).
+ */
+function fastFields(b: Buffer, f: RecordFields): typeof FAST | null {
+  if (f.unusual) return null;
+  const eventId = nonEmptyString(b, f.eventID);
+  const eventSource = nonEmptyString(b, f.eventSource);
+  const eventName = nonEmptyString(b, f.eventName);
+  if (eventId === null || eventSource === null || eventName === null || nonEmptyString(b, f.awsRegion) === null) return null;
+  if (!isPlainUtcSecond(b, f.eventTime)) {
+    const t = nonEmptyString(b, f.eventTime);
+    if (t === null) return null;
+    try {
+      toIsoInstant(t);
+    } catch {
+      return null;
+    }
+  }
+  FAST.eventId = eventId;
+  FAST.eventSource = eventSource;
+  FAST.eventName = eventName;
+  FAST.errorCode = f.errorCode.kind === Kind.String ? fieldString(b, f.errorCode) : null;
+  FAST.principalKey = principalKey(b, f);
+  return FAST;
+}
+
+/** principalOf(...).issuerArn ?? .arn ?? `type:${type}`, from the captured userIdentity members. */
+function principalKey(b: Buffer, f: RecordFields): string {
+  if (f.userIdentity.kind !== Kind.Object) return 'type:Unknown';
+  const issuer = nonEmptyString(b, f.issuerArn);
+  if (issuer !== null) return issuer;
+  const arn = nonEmptyString(b, f.uiArn);
+  if (arn !== null) return arn;
+  const invokedBy = nonEmptyString(b, f.uiInvokedBy);
+  if (invokedBy !== null) return `service:${invokedBy}`;
+  return `type:${nonEmptyString(b, f.uiType) ?? 'Unknown'}`;
+}
+
+async function emitEvent(file: FileInput, route: Route, ev: ParsedEvent, locator: string, raw: Uint8Array, emit: Emit): Promise<void> {
+  const content = eventContent(ev);
+  if (!content) return;
+  await emit(
+    collected(
+      {
+        collector: 'cloudtrail',
+        kind: 'cloudtrail.event',
+        account: ev.accountId && /^\d{12}$/.test(ev.accountId) ? ev.accountId : route.account,
+        region: ev.awsRegion,
+        resource: `cloudtrail-event/${ev.eventId}`,
+        observedAt: { type: 'instant', at: ev.eventTime },
+        raw: { bytes: raw, mediaType: 'application/json', sensitive: false },
+        sources: [{ type: 'file', path: file.rel, sha256: file.sha256, locator }],
+      },
+      content,
+    ),
+  );
+}
+
+async function emitActivity(file: FileInput, route: Route, inflated: Buffer, agg: ActivityAggregator, emit: Emit): Promise<void> {
   await emit(
     collected(
       {
@@ -71,15 +257,24 @@ export async function handleCloudTrailLog(
         account: route.account,
         region: route.region,
         resource: file.rel.slice(Math.max(0, file.rel.indexOf('AWSLogs/'))),
-        observedAt: window,
-        raw: { bytes: inflated, mediaType: 'application/json', sensitive: false },
+        observedAt: dayWindow(route.day),
+        // The file as delivered is the gzip of these bytes: the store keeps it rather than deflate them again.
+        raw: { bytes: inflated, gzip: file.bytes, mediaType: 'application/json', sensitive: false },
         sources: [{ type: 'file', path: file.rel, sha256: file.sha256 }],
       },
       agg.result(),
     ),
   );
-  if (problems.length > 0) {
-    const summary = `${problems.length} of ${records.length} records are malformed: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? '; …' : ''}`;
-    await emit(errorObservation('cloudtrail.event', 'cloudtrail', where, file, new NormalizeError(file.rel, summary, 'MalformedRecords')));
-  }
+}
+
+async function emitProblems(
+  file: FileInput,
+  where: Parameters<typeof errorObservation>[2],
+  problems: readonly string[],
+  records: number,
+  emit: Emit,
+): Promise<void> {
+  if (problems.length === 0) return;
+  const summary = `${problems.length} of ${records} records are malformed: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? '; …' : ''}`;
+  await emit(errorObservation('cloudtrail.event', 'cloudtrail', where, file, new NormalizeError(file.rel, summary, 'MalformedRecords')));
 }
