@@ -13,6 +13,15 @@ export async function registerDashboard(
   queues: QueueHandles,
   opts: { basePath: string; readOnly: boolean },
 ): Promise<void> {
+  if (opts.readOnly) {
+    // bull-board's read-only mode hides the job actions, but its queue-wide routes (pause and resume every queue)
+    // still answer: a read-only dashboard takes no write of any kind. Runs after the scope's authentication hook.
+    scope.addHook('onRequest', async (request, reply) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        await reply.code(405).header('allow', 'GET, HEAD').send({ error: 'the queue dashboard is read-only' });
+      }
+    });
+  }
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(opts.basePath);
   createBullBoard({

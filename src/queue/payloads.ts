@@ -33,7 +33,10 @@ const absPath = z
   .refine((s) => path.normalize(s) === s || path.normalize(s) === s.replace(/\/+$/, ''), 'a normalised path');
 const collectorId = z
   .string()
-  .refine((s) => LIVE_COLLECTORS.some((c) => c.id === s), `a live collector (${LIVE_COLLECTORS.map((c) => c.id).join(', ')})`);
+  .refine(
+    (s) => LIVE_COLLECTORS.some((c) => c.id === s),
+    `a live collector (${LIVE_COLLECTORS.map((c) => c.id).join(', ')})`,
+  );
 
 const ExportDirData = z.object({ kind: z.literal('export-dir'), runId, source: absPath });
 const LiveData = z
@@ -59,7 +62,11 @@ const ScheduledCollect = z
     schedule: name,
     collector: collectorId.optional(),
     source: absPath.optional(),
-    lookbackMs: z.number().int().positive().max(366 * 86_400_000),
+    lookbackMs: z
+      .number()
+      .int()
+      .positive()
+      .max(366 * 86_400_000),
   })
   .refine((d) => (d.collector === undefined) !== (d.source === undefined), {
     message: 'exactly one of collector and source',
@@ -77,7 +84,10 @@ const PackData = z
     assess: z.looseObject({
       runId,
       organisation: z.string().max(512),
-      frameworks: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a framework id')).min(1).max(50),
+      frameworks: z
+        .array(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a framework id'))
+        .min(1)
+        .max(50),
       period: z.string().max(32),
       assessedAt: instant,
       freshnessDays: z.number().int().positive(),
@@ -95,7 +105,10 @@ const PackData = z
 const ScheduledPack = z.object({
   kind: z.literal('schedule'),
   schedule: name,
-  frameworks: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a framework id')).min(1).max(50),
+  frameworks: z
+    .array(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a framework id'))
+    .min(1)
+    .max(50),
   tz: z.string().max(64),
   sources: z.array(absPath).max(50),
   live: z.boolean(),

@@ -95,6 +95,23 @@ function runIdOf(job: { data: unknown } | undefined): string | undefined {
   return typeof data?.runId === 'string' ? data.runId : undefined;
 }
 
+/** How long shutdown waits for each step that needs Redis once the grace period is over. */
+const FORCE_CLOSE_MS = 5000;
+
+/** Whether `p` settles (resolves or rejects) within `ms`; never throws. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    p.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return settled;
+}
+
 export class HealthPortInUseError extends Error {
   readonly retryable = false;
   constructor(message: string) {
@@ -264,12 +281,18 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions): Promise<Wo
           emit({ type: 'shutdown-timeout', graceMs });
           // Running jobs are aborted (their stage handlers stop at the next check) and go back for a retry.
           for (const w of workers) w.cancelAllJobs('worker shutting down');
-          await graceful;
+          // With Redis unreachable the end of a cancelled job can never be recorded and close() would wait for
+          // ever: after a last bounded wait the connections are dropped (the jobs come back when their locks expire).
+          if (!(await settlesWithin(graceful, FORCE_CLOSE_MS)))
+            for (const w of workers) void w.disconnect().catch(() => undefined);
         }
         clearTimeout(timer);
         await server?.close();
-        await queues.close();
-        await client.quit().catch(() => client.disconnect());
+        if (!(await settlesWithin(queues.close(), FORCE_CLOSE_MS))) {
+          for (const h of [queues.collect, queues.pack, queues.deliver, queues.flows])
+            void h.disconnect().catch(() => undefined);
+        }
+        if (!(await settlesWithin(client.quit(), FORCE_CLOSE_MS))) client.disconnect();
         emit({ type: 'closed' });
       })();
       return closed;

@@ -4,6 +4,7 @@
  */
 import type { StageName, StageProgress } from '../pipeline/context.js';
 import { deliverJobId, packJobId } from './names.js';
+import { RedisUnavailableError } from './producer.js';
 import type { QueueHandles } from './queues.js';
 import type { DeliverJobResult, PackJobData, PackJobResult, PackProgress, StageState } from './types.js';
 
@@ -149,6 +150,11 @@ export interface FollowOptions {
   readonly onStatus?: (s: PackStatus) => void;
   readonly pollMs?: number;
   readonly signal?: AbortSignal;
+  /**
+   * How long Redis may stay unreachable while following (a restart, a failover) before following gives up with
+   * `RedisUnavailableError`; the run itself goes on in the workers. Default 30 s.
+   */
+  readonly redisGraceMs?: number;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -168,9 +174,25 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export async function followPack(q: QueueHandles, runId: string, opts: FollowOptions = {}): Promise<PackStatus> {
   let last = '';
   const finished = new Set<StageName>();
+  let unreachableSince: number | null = null;
   for (;;) {
     opts.signal?.throwIfAborted();
-    const status = await packStatus(q, runId);
+    let status: PackStatus | null;
+    try {
+      status = await packStatus(q, runId);
+      unreachableSince = null;
+    } catch (err) {
+      // A producer's commands fail at once while Redis is unreachable: wait for it up to the grace period.
+      const now = Date.now();
+      unreachableSince ??= now;
+      if (now - unreachableSince >= (opts.redisGraceMs ?? 30_000))
+        throw new RedisUnavailableError(
+          q.target.description,
+          `lost while following run ${runId} (${(err as Error).message}); the run goes on in the workers`,
+        );
+      await sleep(Math.min(opts.pollMs ?? 1000, 1000), opts.signal);
+      continue;
+    }
     if (!status) throw new Error(`run ${runId}: no such pack job`);
     opts.onStatus?.(status);
     for (const name of ['collect', 'assess', 'render', 'bundle', 'deliver'] as const) {

@@ -74,6 +74,8 @@ export interface FakeAwsOptions {
    * `error` treats them like any other contract violation. In requests they are always errors, as in AWS.
    */
   readonly outputConstraints?: 'warn' | 'error';
+  /** Seed of the generator that decides the faults with a `chance` (default 1). */
+  readonly faultSeed?: number;
 }
 
 export interface AssumeRoleCall {
@@ -150,6 +152,7 @@ export class FakeAws {
   private readonly openPaginations = new Set<string>();
   private readonly presigned = new Map<string, Presigned>();
   private faultRules: { rule: FaultRule; seen: number; fired: number }[] = [];
+  private faultRandom: () => number = mulberry32(1);
   pageSize: number;
   stats: FakeStats = FakeAws.emptyStats();
 
@@ -206,8 +209,9 @@ export class FakeAws {
   }
 
   /** Replaces the fault rules (counters start again). */
-  setFaults(rules: readonly FaultRule[]): void {
+  setFaults(rules: readonly FaultRule[], seed = this.options.faultSeed ?? 1): void {
     this.faultRules = rules.map((rule) => ({ rule, seen: 0, fired: 0 }));
+    this.faultRandom = mulberry32(seed);
   }
 
   /** Clears the statistics (not the issued tokens or credentials). */
@@ -351,6 +355,7 @@ export class FakeAws {
       if (r.region && r.region !== region) continue;
       f.seen += 1;
       if (f.seen <= (r.after ?? 0) || f.fired >= (r.times ?? Infinity)) continue;
+      if (r.chance !== undefined && this.faultRandom() >= r.chance) continue;
       f.fired += 1;
       this.count(this.stats.faults, `${service}:${operation}`);
       return r.fault;
@@ -926,4 +931,16 @@ function routeRest(
 function randomUuid(): string {
   const h = randomBytes(16).toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** A small seeded generator (mulberry32) for faults with a `chance`. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

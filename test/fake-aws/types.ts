@@ -66,4 +66,9 @@ export interface FaultRule {
   readonly times?: number;
   /** Matching requests to let through before the first fault (default 0). */
   readonly after?: number;
+  /**
+   * Probability (0-1) that a matching request gets the fault (default 1), drawn from the fake's seeded generator
+   * (`faultSeed`), so a run with the same requests in the same order gets the same faults.
+   */
+  readonly chance?: number;
 }

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Command } from 'commander';
 import { assessStage } from '../../pipeline/assess-stage.js';
 import { assessJobFrom } from '../../pipeline/in-process.js';
@@ -6,6 +5,7 @@ import { renderStage } from '../../pipeline/render-stage.js';
 import { CONTROL_STATUSES, type ControlStatus } from '../../mappers/types.js';
 import type { AssessmentResult } from '../../pipeline/assess-stage.js';
 import { EXIT, UsageError } from '../exit-codes.js';
+import { prepareOutDir } from '../out-dir.js';
 import { newRunId, parseFrameworkList, pipelineContext, resolveAsOf, resolveConfig, resolvePeriod, storePath } from '../environment.js';
 import { formatAssessmentSummary } from '../format.js';
 import { progressReporter } from '../progress.js';
@@ -58,9 +58,10 @@ export function registerAssess(program: Command): void {
         period: resolvePeriod(opts.period, loaded, now),
         assessedAt: resolveAsOf(opts.asOf, loaded, now),
       });
+      const outDir = opts.out ? await prepareOutDir('--out', opts.out) : null;
       const ctx = pipelineContext(storePath(loaded, opts.store), progressReporter(process.stderr, false));
       const result = await assessStage(ctx, job);
-      if (opts.out) await renderStage(ctx, { runId: job.runId, outDir: path.resolve(opts.out) }, result);
+      if (outDir) await renderStage(ctx, { runId: job.runId, outDir }, result);
       process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatAssessmentSummary(result) + '\n');
       process.exitCode = gateFails(result, gate) ? EXIT.findings : EXIT.ok;
     });

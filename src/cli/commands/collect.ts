@@ -70,6 +70,22 @@ export function roleArnFor(template: string | undefined, account: string): strin
   return template.startsWith('arn:') ? template.replace('{account}', account) : `arn:aws:iam::${account}:role/${template}`;
 }
 
+const REGION = /^[a-z]{2,}(-[a-z0-9]+)*-\d+[a-z]?$/;
+/** An IAM role name (optionally with a path), or an ARN template with {account}. */
+const ROLE = /^(arn:aws[a-z-]*:iam::(\d{12}|\{account\}):role\/)?([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+/** sts:AssumeRole's ExternalId: 2-1224 characters of [\w+=,.@:/-]. */
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+
+/** Flags that reach AWS calls are checked here, so bad ones are bad input (exit 2), not an AWS error later. */
+function checkLiveFlags(opts: CollectFlags): void {
+  const badRegions = (list(opts.regions) ?? []).filter((r) => !REGION.test(r));
+  if (badRegions.length) throw new UsageError(`--regions: not AWS region codes: ${badRegions.map((r) => JSON.stringify(r)).join(', ')}`);
+  if (opts.roleName !== undefined && (!ROLE.test(opts.roleName) || opts.roleName.split('/').some((x) => x === '.' || x === '..')))
+    throw new UsageError('--role-name: expected an IAM role name (letters, digits, +=,.@_-, optionally a path) or an ARN template with {account}');
+  if (opts.externalId !== undefined && !EXTERNAL_ID.test(opts.externalId))
+    throw new UsageError('--external-id: expected 2-1224 characters of letters, digits and +=,.@:/_-');
+}
+
 async function collectLive(opts: CollectFlags, loaded: LoadedConfig): Promise<void> {
   const c = loaded.config;
   const accounts = list(opts.accounts) ?? c.scope.accounts.map((a) => a.id);
@@ -85,6 +101,7 @@ async function collectLive(opts: CollectFlags, loaded: LoadedConfig): Promise<vo
   const now = clock();
   const period = parsePeriod(resolvePeriod(opts.period, loaded, now));
   const roleTemplate = opts.roleName ?? c.collection.roleName;
+  checkLiveFlags(opts);
   const progress = progressReporter(process.stderr, false);
   const summary = await runLiveCollection({
     collectors,

@@ -6,7 +6,7 @@ import { loadQueueAwareConfig } from '../../queue/config.js';
 import { enqueuePack } from '../../queue/enqueue.js';
 import { JobIdError } from '../../queue/names.js';
 import { liveScope, planPack, PlanError, type LivePlan } from '../../queue/plan.js';
-import { openProducer } from '../../queue/producer.js';
+import { closeProducer, openProducer, RedisUnavailableError } from '../../queue/producer.js';
 import { followPack, type PackStatus } from '../../queue/status.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { cliClock, parseFrameworkList, resolvePeriod } from '../environment.js';
@@ -77,9 +77,20 @@ export function formatQueueOutcome(s: PackStatus): string {
 /**
  * `auditpack pack --queue`: plans the pack as a flow (collect children, then the pack job, then delivery),
  * enqueues it (the same request while it runs is not enqueued twice) and follows it with a progress bar on stderr.
- * Returns the exit code: 0 completed, 1 failed or findings (--fail-on), 2 bad input, 3 Redis unreachable.
+ * Returns the exit code: 0 completed, 1 failed or findings (--fail-on), 2 bad input, 3 Redis unreachable (at the
+ * start, or for longer than the grace period while following: the message says which).
  */
 export async function runPackViaQueue(opts: PackQueueFlags): Promise<number> {
+  try {
+    return await packViaQueue(opts);
+  } catch (err) {
+    if (!(err instanceof RedisUnavailableError)) throw err;
+    process.stderr.write(`auditpack: ${err.name}: ${err.message}\n`);
+    return EXIT.internal;
+  }
+}
+
+async function packViaQueue(opts: PackQueueFlags): Promise<number> {
   if (opts.store) throw new UsageError('--store: with --queue the workers use their own store (config store.path)');
   const cfg = loadQueueAwareConfig(opts.config);
   const loaded = cfg.loaded;
@@ -142,6 +153,6 @@ export async function runPackViaQueue(opts: PackQueueFlags): Promise<number> {
     process.stdout.write(opts.json ? JSON.stringify(status, null, 2) + '\n' : formatQueueOutcome(status) + '\n');
     return queueExitCode(status, gate);
   } finally {
-    await q.close();
+    await closeProducer(q);
   }
 }

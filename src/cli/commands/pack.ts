@@ -5,6 +5,7 @@ import { EXIT } from '../exit-codes.js';
 import { newRunId, parseFrameworkList, pipelineContext, resolveAsOf, resolveConfig, resolvePeriod, storePath } from '../environment.js';
 import { formatAssessmentSummary, formatCollectSummary } from '../format.js';
 import { progressReporter } from '../progress.js';
+import { prepareOutDir } from '../out-dir.js';
 import { addAssessOptions, failOnStatuses, gateFails } from './assess.js';
 import { addPackQueueOptions, runPackViaQueue, type PackQueueFlags } from './pack-queue.js';
 
@@ -22,14 +23,16 @@ export function registerPack(program: Command): void {
       const now = new Date();
       const gate = failOnStatuses(opts.failOn);
       const ctx = pipelineContext(storePath(loaded, opts.store), progressReporter(process.stderr, false));
-      const outcome = await runPackInProcess(ctx, loaded, {
+      const request = {
         runId: newRunId(now),
         source: opts.source ? path.resolve(opts.source) : undefined,
         frameworks: parseFrameworkList(opts.framework, loaded),
         period: resolvePeriod(opts.period, loaded, now),
         assessedAt: resolveAsOf(opts.asOf, loaded, now),
-        outDir: path.resolve(opts.out ?? path.resolve(loaded.baseDir, loaded.config.output.dir)),
-      });
+      };
+      // Checked before anything is collected: a bad output directory is bad input, not a failure after the work.
+      const outDir = await prepareOutDir(opts.out ? '--out' : 'output.dir', opts.out ?? path.resolve(loaded.baseDir, loaded.config.output.dir));
+      const outcome = await runPackInProcess(ctx, loaded, { ...request, outDir });
       if (opts.json) process.stdout.write(JSON.stringify({ collect: outcome.collect, assessment: outcome.assessment, files: outcome.render.files }, null, 2) + '\n');
       else {
         if (outcome.collect) process.stdout.write(formatCollectSummary(outcome.collect.summary) + '\n\n');

@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino';
 import { loadQueueAwareConfig } from '../../queue/config.js';
 import { redisTarget } from '../../queue/connection.js';
 import { storeOf, workerDeps } from '../../queue/deps.js';
+import { RedisUnavailableError, waitForRedis } from '../../queue/producer.js';
 import { isQueueName, QUEUE_NAMES, type QueueName } from '../../queue/names.js';
 import { HealthPortInUseError, startWorkerRuntime, type WorkerEvent, type WorkerRuntime } from '../../queue/runtime.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -19,6 +20,7 @@ export interface WorkerFlags {
   health: boolean;
   name?: string;
   shutdownGrace?: string;
+  redisWait?: string;
 }
 
 /** The worker's logger: JSON on stderr, level from LOG_LEVEL (default info); secrets redacted. */
@@ -116,6 +118,7 @@ export async function runWorker(opts: WorkerFlags, log: Logger = workerLogger())
   const concurrency = intFlag(opts.concurrency, '--concurrency', 1, 256);
   const healthPort = intFlag(opts.healthPort, '--health-port', 0, 65535);
   const grace = intFlag(opts.shutdownGrace, '--shutdown-grace', 0, 86_400_000);
+  const redisWait = intFlag(opts.redisWait, '--redis-wait', 0, 86_400_000) ?? 30_000;
   const cfg = loadQueueAwareConfig(opts.config);
   const target = redisTarget(cfg.queue);
   const where = storePath(cfg.loaded, opts.store);
@@ -144,7 +147,9 @@ export async function runWorker(opts: WorkerFlags, log: Logger = workerLogger())
   let exitCode: number = EXIT.ok;
   let release: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (release = resolve));
+  const starting = new AbortController();
   const stop = (reason: string, code: number): void => {
+    starting.abort();
     if (stopping) {
       log.warn(
         { event: 'worker_forced_exit', reason },
@@ -173,6 +178,16 @@ export async function runWorker(opts: WorkerFlags, log: Logger = workerLogger())
   process.on('SIGINT', onSigint);
   process.on('unhandledRejection', onRejection);
   try {
+    // Redis must answer before the workers start (they would wait for it forever, deaf to SIGTERM); once they run,
+    // an outage is waited out (the connections retry by themselves).
+    try {
+      if (!(await waitForRedis(target, redisWait, starting.signal))) return exitCode;
+    } catch (err) {
+      if (!(err instanceof RedisUnavailableError)) throw err;
+      log.fatal({ event: 'redis_unreachable', redis: target.description, error: err.message }, err.message);
+      process.stderr.write(`auditpack worker: ${err.name}: ${err.message}\n`);
+      return EXIT.internal;
+    }
     try {
       runtime = await startWorkerRuntime({
         target,
@@ -221,12 +236,16 @@ export function workerCommand(name = 'worker'): Command {
       '--shutdown-grace <ms>',
       'on SIGTERM, wait this long for running jobs (default: config queue.shutdownGraceMs)',
     )
+    .option('--redis-wait <ms>', 'at start, wait this long for Redis to answer, then exit 3 (default 30000)')
     .addHelpText(
       'after',
-      '\nRedis: config queue.redis, or AUDITPACK_REDIS_URL; key prefix: queue.prefix or AUDITPACK_QUEUE_PREFIX.\nExit codes: 0 stopped on a signal, 2 bad flags or config, 3 unexpected failure.',
+      '\nRedis: config queue.redis, or AUDITPACK_REDIS_URL; key prefix: queue.prefix or AUDITPACK_QUEUE_PREFIX.\nExit codes: 0 stopped on a signal, 2 bad flags or config, 3 Redis unreachable at start (--redis-wait) or an unexpected failure.',
     )
     .action(async (opts: WorkerFlags) => {
       process.exitCode = await runWorker(opts);
+      // Stopped: when Redis was unreachable at shutdown, BullMQ's close could not finish and its timers and
+      // reconnecting sockets would keep the process alive for ever. An unref'd timer ends it then, and only then.
+      setTimeout(() => process.exit(), 3000).unref();
     });
 }
 
