@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { FrameworkError } from '../frameworks/load.js';
 import { AcceptedRisksError } from '../mappers/accepted-risks.js';
+import { CollectionFailure } from '../aws/errors.js';
 import { registerAssess } from './commands/assess.js';
 import { registerCollect } from './commands/collect.js';
 import { registerConfig } from './commands/config-check.js';
@@ -55,6 +56,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (err instanceof UsageError || err instanceof ConfigError || err instanceof FrameworkError || err instanceof AcceptedRisksError) {
       process.stderr.write(`auditpack: ${err.message}\n`);
       return EXIT.usage;
+    }
+    if (err instanceof CollectionFailure) {
+      // The run could not start against AWS (no credentials, the caller's own identity refused or unreachable):
+      // nothing was collected or stored, so this is the environment's fault, not an internal one.
+      const hint =
+        err.classified.code === 'CredentialsProviderError'
+          ? ' (no AWS credentials: set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO, or run with an instance or task role)'
+          : '';
+      process.stderr.write(`auditpack: ${err.message}${hint}\n`);
+      return err.classified.code === 'CredentialsProviderError' ? EXIT.usage : EXIT.findings;
     }
     makeLogger().error({ err }, 'unexpected failure');
     process.stderr.write(`auditpack: unexpected failure: ${(err as Error).message}\n`);

@@ -56,6 +56,26 @@ describe('auditpack CLI', () => {
     expect(run(['nonsense']).code).toBe(2);
   });
 
+  it('collect --live without AWS credentials exits 2 saying so, not as an unexpected failure', () => {
+    const none = path.join(tmp, 'no-such-aws-file');
+    const env: Record<string, string> = {
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_PROFILE: '',
+      AWS_CONFIG_FILE: none,
+      AWS_SHARED_CREDENTIALS_FILE: none,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: '',
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '',
+      AWS_WEB_IDENTITY_TOKEN_FILE: '',
+    };
+    const r = run(['collect', '--live', '--regions', 'eu-west-1', '--store', path.join(tmp, 'store-nocreds')], env);
+    expect(r.stderr).toMatch(/sts:GetCallerIdentity: CredentialsProviderError: .*\(no AWS credentials: set AWS_PROFILE/);
+    expect(r.stderr).not.toMatch(/unexpected failure/);
+    expect(r.code).toBe(2);
+  });
+
   it('frameworks list --json gives every catalog with its hash', () => {
     const r = run(['frameworks', 'list', '--json']);
     expect(r.code).toBe(0);
