@@ -1,3 +1,4 @@
+import { withVisibleBidi } from './display-text.js';
 import type { EvidenceRecord } from '../../mappers/types.js';
 import type { AssessmentResult } from '../../pipeline/assess-stage.js';
 import { buildFairness, buildInventory, buildInvocations, buildLineage, buildModelCards, cardAnchorsOf } from './ai.js';
@@ -95,7 +96,7 @@ export function buildReportModel(assessment: AssessmentResult, evidence: readonl
     if (s.id === 'controls') for (const f of controls.frameworks) toc.push({ id: `fw:${f.id}`, anchor: f.anchor, number: f.number, title: f.title, level: 2 });
   }
 
-  return {
+  return withVisibleBidi({
     schema: REPORT_MODEL_SCHEMA,
     version: REPORT_MODEL_VERSION,
     packId: assessment.packId,
@@ -114,5 +115,5 @@ export function buildReportModel(assessment: AssessmentResult, evidence: readonl
     invocations,
     inherited,
     evidence: evidenceIndex,
-  };
+  });
 }
