@@ -124,25 +124,13 @@ export function planPack(loaded: LoadedConfig, opts: JobOptionSet, req: PackRequ
     });
     if (live) {
       for (const collectorId of live.collectors) {
-        const collector = LIVE_COLLECTORS.find((c) => c.id === collectorId)!;
-        for (const account of live.accounts) {
-          for (const region of collector.regional ? live.regions : ['global']) {
-            const data: CollectJobData = {
-              kind: 'live',
-              runId,
-              collector: collector.id,
-              account: account.id,
-              region,
-              ...(account.roleArn ? { roleArn: account.roleArn } : {}),
-              window,
-            };
-            children.push({
-              name: 'collect',
-              queueName: 'collect',
-              data,
-              opts: { ...opts.collect, jobId: collectJobId(runId, collector.id, account.id, region) },
-            });
-          }
+        for (const unit of liveUnits(runId, collectorId, live, window)) {
+          children.push({
+            name: 'collect',
+            queueName: 'collect',
+            data: unit.data,
+            opts: { ...opts.collect, jobId: unit.jobId },
+          });
         }
       }
     }
@@ -197,6 +185,38 @@ export function liveScope(loaded: LoadedConfig): LivePlan {
     }),
     regions: c.scope.regions,
   };
+}
+
+/**
+ * The collect units of one live collector over a scope: one per account × region (one per account, region
+ * `global`, for an account-wide collector), each with its deterministic job id.
+ */
+export function liveUnits(
+  runId: string,
+  collectorId: string,
+  scope: Pick<LivePlan, 'accounts' | 'regions'>,
+  window: { readonly start: string; readonly end: string },
+): { data: CollectJobData; jobId: string }[] {
+  const collector = LIVE_COLLECTORS.find((c) => c.id === collectorId);
+  if (!collector) throw new PlanError(`unknown live collector ${collectorId}`);
+  const units: { data: CollectJobData; jobId: string }[] = [];
+  for (const account of scope.accounts) {
+    for (const region of collector.regional ? scope.regions : ['global']) {
+      units.push({
+        data: {
+          kind: 'live',
+          runId,
+          collector: collector.id,
+          account: account.id,
+          region,
+          ...(account.roleArn ? { roleArn: account.roleArn } : {}),
+          window,
+        },
+        jobId: collectJobId(runId, collector.id, account.id, region),
+      });
+    }
+  }
+  return units;
 }
 
 /** The region a global collector's API calls go to (the runner ignores regions for account-wide collectors). */

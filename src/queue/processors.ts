@@ -16,9 +16,9 @@ import {
   PermanentJobError,
   type HandlerDeps,
 } from './handlers.js';
-import { collectJobId, idPart } from './names.js';
+import { idPart } from './names.js';
 import { checkCollectData, checkDeliverData, checkPackData } from './payloads.js';
-import { liveScope, planPack } from './plan.js';
+import { liveScope, liveUnits, planPack } from './plan.js';
 import type { QueueHandles } from './queues.js';
 import type { RateLimiter } from './rate-limit.js';
 import { compactTime, previousMonth } from './time.js';
@@ -134,25 +134,11 @@ async function scheduledCollect(
     );
   }
   const window = { start: new Date(at.getTime() - data.lookbackMs).toISOString(), end: at.toISOString() };
-  const jobs = [];
-  for (const account of scope.accounts) {
-    for (const region of collector.regional ? scope.regions : ['global']) {
-      const child: CollectJobData = {
-        kind: 'live',
-        runId,
-        collector: collector.id,
-        account: account.id,
-        region,
-        ...(account.roleArn ? { roleArn: account.roleArn } : {}),
-        window,
-      };
-      jobs.push({
-        name: 'collect' as const,
-        data: child,
-        opts: { ...deps.queues.jobOptions.collect, jobId: collectJobId(runId, collector.id, account.id, region) },
-      });
-    }
-  }
+  const jobs = liveUnits(runId, collector.id, scope, window).map((u) => ({
+    name: 'collect' as const,
+    data: u.data,
+    opts: { ...deps.queues.jobOptions.collect, jobId: u.jobId },
+  }));
   await deps.queues.collect.addBulk(jobs);
   return {
     runId,
