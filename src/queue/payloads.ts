@@ -12,6 +12,9 @@ import { z } from 'zod';
 import { LIVE_COLLECTORS } from '../collectors/live/registry.js';
 import type { CollectJobData, DeliverJobData, PackQueueData } from './types.js';
 
+/** Delivery targets per run: a trigger with more is refused when planned, a job with more when it is run. */
+export const MAX_DELIVERY_TARGETS = 20;
+
 const ID = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/;
 const runId = z
   .string()
@@ -95,7 +98,7 @@ const PackData = z
     render: z.looseObject({ outDir: absPath, accountNames: z.record(z.string(), z.string().max(256)) }),
     bundle: z.object({ path: absPath }).nullable(),
     collect: z.object({ children: z.number().int().min(0).max(100_000) }),
-    deliver: z.array(name).max(20),
+    deliver: z.array(name).max(MAX_DELIVERY_TARGETS),
   })
   .refine((d) => d.assess.runId === d.runId, { message: 'not the run id of the job', path: ['assess', 'runId'] })
   .refine((d) => !d.bundle || d.bundle.path === path.join(d.render.outDir, `auditpack-${d.runId}.zip`), {
@@ -112,11 +115,11 @@ const ScheduledPack = z.object({
   tz: z.string().max(64),
   sources: z.array(absPath).max(50),
   live: z.boolean(),
-  deliver: z.array(name).max(20),
+  deliver: z.array(name).max(MAX_DELIVERY_TARGETS),
   bundle: z.boolean(),
 });
 const PackQueue = z.union([PackData, ScheduledPack]);
-const DeliverData = z.object({ kind: z.literal('deliver'), runId, targets: z.array(name).max(20) });
+const DeliverData = z.object({ kind: z.literal('deliver'), runId, targets: z.array(name).max(MAX_DELIVERY_TARGETS) });
 
 function refuse(queue: string, issues: readonly z.core.$ZodIssue[]): never {
   const list = issues.slice(0, 5).map((i) => `${i.path.map(String).join('.') || '(payload)'}: ${i.message}`);

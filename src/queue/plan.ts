@@ -2,6 +2,7 @@
  * From a pack request to a BullMQ flow: the pack job (assess → render → bundle) waiting for one collect child per
  * export directory and per live collector × account × region, under a `deliver` parent when the run is delivered.
  */
+import { MAX_DELIVERY_TARGETS } from './payloads.js';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { FlowJob, FlowJobNode } from 'bullmq';
@@ -91,6 +92,8 @@ export function planPack(loaded: LoadedConfig, opts: JobOptionSet, req: PackRequ
   for (const s of req.sources)
     if (!path.isAbsolute(s)) throw new PlanError(`export directory ${s} must be an absolute path`);
   for (const t of req.deliver) idPart(t, 'delivery target');
+  if (req.deliver.length > MAX_DELIVERY_TARGETS)
+    throw new PlanError(`at most ${MAX_DELIVERY_TARGETS} delivery targets per run, got ${req.deliver.length}`);
   if (req.deliver.length > 0 && !req.bundle)
     throw new PlanError('delivery sends the signed bundle: a delivered run needs a bundle');
   const live = req.live;

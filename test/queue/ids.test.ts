@@ -101,6 +101,10 @@ describe('job ids', () => {
     ).not.toBe(plan.baseRunId);
     expect(() => planPack(loaded, queues.jobOptions, request({ deliver: ['archive'] }), now)).toThrow(PlanError);
     expect(() => planPack(loaded, queues.jobOptions, request({ sources: ['relative/dir'] }), now)).toThrow(PlanError);
+    const many = Array.from({ length: 21 }, (_, i) => `t${i}`);
+    expect(() => planPack(loaded, queues.jobOptions, request({ bundle: true, deliver: many }), now)).toThrow(
+      'at most 20 delivery targets per run, got 21',
+    );
   });
 });
 
