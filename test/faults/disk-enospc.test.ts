@@ -25,7 +25,7 @@ import {
   testTarget,
   uniquePrefix,
   waitFor,
-  writeConfig,
+  writeExampleWorkerConfig,
 } from '../queue/helpers.js';
 import { recordOutcome } from './outcomes.js';
 import { checkOutputDir, enqueueExportPack, waitForPackEnd, WorkerPool } from './lib/queue-run.js';
@@ -92,11 +92,8 @@ describe('Disk full (ENOSPC) under the store and the output directory', () => {
       stalledIntervalMs: 2000,
       concurrency: { collect: 1, pack: 1, deliver: 1 },
     };
-    const config = writeConfig(tmp, {
-      organisation: loaded.config.organisation,
-      scope: loaded.config.scope,
-      exceptions: path.join(ROOT, 'examples/northwind/exceptions.yaml'),
-      store: { path: storeRoot },
+    const config = writeExampleWorkerConfig(tmp, loaded, {
+      storeRoot: storeRoot,
       queue: queueSection,
       signing: signer.config,
     });

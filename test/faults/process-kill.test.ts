@@ -40,7 +40,7 @@ import {
   testTarget,
   uniquePrefix,
   waitFor,
-  writeConfig,
+  writeExampleWorkerConfig,
 } from '../queue/helpers.js';
 import { recordOutcome } from './outcomes.js';
 import { checkOutputDir, enqueueExportPack, waitForPackEnd, WorkerPool } from './lib/queue-run.js';
@@ -132,11 +132,8 @@ describe('Process faults: kill -9 at seeded random points of every stage', () =>
       concurrency: { collect: 1, pack: 1, deliver: 1 },
       directoryTargets: targets,
     };
-    const config = writeConfig(tmp, {
-      organisation: loaded.config.organisation,
-      scope: loaded.config.scope,
-      exceptions: path.join(ROOT, 'examples/northwind/exceptions.yaml'),
-      store: { path: storeRoot },
+    const config = writeExampleWorkerConfig(tmp, loaded, {
+      storeRoot: storeRoot,
       queue: queueSection,
       signing: signer.config,
     });

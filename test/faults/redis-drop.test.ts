@@ -19,7 +19,7 @@ import {
   testSettings,
   testTarget,
   uniquePrefix,
-  writeConfig,
+  writeExampleWorkerConfig,
 } from '../queue/helpers.js';
 import { CuttableProxy } from '../queue/proxy.js';
 import { recordOutcome } from './outcomes.js';
@@ -66,11 +66,8 @@ describe('Redis: the connection dropped repeatedly', () => {
       maxStalledCount: 10,
       concurrency: { collect: 1, pack: 1, deliver: 1 },
     };
-    const config = writeConfig(tmp, {
-      organisation: loaded.config.organisation,
-      scope: loaded.config.scope,
-      exceptions: path.join(ROOT, 'examples/northwind/exceptions.yaml'),
-      store: { path: storeRoot },
+    const config = writeExampleWorkerConfig(tmp, loaded, {
+      storeRoot: storeRoot,
       queue: queueSection,
     });
     pool = new WorkerPool(['--config', config, '--queues', 'collect,pack', '--no-health'], {

@@ -21,7 +21,7 @@ import {
   testTarget,
   uniquePrefix,
   waitFor,
-  writeConfig,
+  writeExampleWorkerConfig,
 } from '../queue/helpers.js';
 import { recordOutcome } from './outcomes.js';
 import { checkOutputDir, enqueueExportPack, waitForPackEnd, WorkerPool } from './lib/queue-run.js';
@@ -72,11 +72,8 @@ describe('Redis: SIGKILLed and restarted (AOF) mid-run', () => {
       maxStalledCount: 10,
       concurrency: { collect: 1, pack: 1, deliver: 1 },
     };
-    const config = writeConfig(tmp, {
-      organisation: loaded.config.organisation,
-      scope: loaded.config.scope,
-      exceptions: path.join(ROOT, 'examples/northwind/exceptions.yaml'),
-      store: { path: storeRoot },
+    const config = writeExampleWorkerConfig(tmp, loaded, {
+      storeRoot: storeRoot,
       queue: queueSection,
     });
     pool = new WorkerPool(['--config', config, '--queues', 'collect,pack', '--no-health'], { AUDITPACK_REDIS_URL: redis.url });

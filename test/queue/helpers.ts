@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
+import type { LoadedConfig } from '../../src/config/load.js';
 import { generateExample } from '../../examples/northwind/generate.js';
 import { QueueSection, type QueueSettings } from '../../src/queue/settings.js';
 import { redisTarget, type RedisTarget } from '../../src/queue/connection.js';
@@ -114,6 +115,26 @@ export function writeConfig(dir: string, doc: Record<string, unknown>): string {
   const file = path.join(dir, 'auditpack.yaml');
   writeFileSync(file, stringify(doc));
   return file;
+}
+
+/**
+ * A worker config for the example estate (its organisation, scope and accepted risks) with the given store and
+ * `queue:` section, plus any other sections (`signing:`, ...).
+ */
+export function writeExampleWorkerConfig(
+  dir: string,
+  loaded: LoadedConfig,
+  o: { storeRoot: string; queue: Record<string, unknown> } & Record<string, unknown>,
+): string {
+  const { storeRoot, queue, ...rest } = o;
+  return writeConfig(dir, {
+    organisation: loaded.config.organisation,
+    scope: loaded.config.scope,
+    exceptions: path.join(ROOT, 'examples/northwind/exceptions.yaml'),
+    store: { path: storeRoot },
+    queue,
+    ...rest,
+  });
 }
 
 export interface LogLine {

@@ -32,7 +32,7 @@ import {
   testTarget,
   uniquePrefix,
   waitFor,
-  writeConfig,
+  writeExampleWorkerConfig,
   type SpawnedWorker,
   killAll,
   removeTempDirs,
@@ -95,11 +95,8 @@ describe('workers killed with SIGKILL', () => {
       maxStalledCount: 5,
       concurrency: { collect: 1, pack: 1, deliver: 1 },
     };
-    const config = writeConfig(tmp, {
-      organisation: loaded.config.organisation,
-      scope: loaded.config.scope,
-      exceptions: path.join(ROOT, 'examples/northwind/exceptions.yaml'),
-      store: { path: storeRoot },
+    const config = writeExampleWorkerConfig(tmp, loaded, {
+      storeRoot: storeRoot,
       queue: queueSection,
       signing: signer.config,
     });
