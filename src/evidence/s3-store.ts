@@ -10,6 +10,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { sha256Hex } from '../util/canonical-json.js';
+import { blobLevel } from './blob-level.js';
 import { monthsBetween } from '../util/time.js';
 import { EvidenceItem, type BlobRef } from './model.js';
 import { StoreError, type EvidenceStore, type ItemQuery, type PutBlobOptions, type PutItemResult } from './store.js';
@@ -184,7 +185,7 @@ export class S3EvidenceStore implements EvidenceStore {
     const sha256 = sha256Hex(data);
     const key = this.blobKey(sha256);
     if (!this.knownBlobs.has(sha256) && !(await this.exists(key))) {
-      await this.createIfAbsent(key, options.gzip ? Buffer.from(options.gzip.buffer, options.gzip.byteOffset, options.gzip.byteLength) : gzipSync(data, { level: 6 }), 'application/gzip');
+      await this.createIfAbsent(key, options.gzip ? Buffer.from(options.gzip.buffer, options.gzip.byteOffset, options.gzip.byteLength) : gzipSync(data, { level: blobLevel(mediaType) }), 'application/gzip');
     }
     this.knownBlobs.add(sha256);
     return { sha256, size: data.byteLength, mediaType };

@@ -15,6 +15,20 @@ export interface PutBlobOptions {
   readonly gzip?: Uint8Array;
 }
 
+/** A blob handed to `putBatch` with the items that reference it; `sha256` is the hash of `data`, computed by the writer. */
+export interface BatchBlob {
+  readonly sha256: string;
+  readonly data: Uint8Array;
+  readonly mediaType: string;
+  readonly gzip?: Uint8Array;
+}
+
+/** Items and the blobs they reference (blobs may also be stored already). */
+export interface ItemBatch {
+  readonly items: readonly EvidenceItem[];
+  readonly blobs: readonly BatchBlob[];
+}
+
 export interface PutItemResult {
   /** False when an item with the same id was already stored (the first record wins). */
   readonly stored: boolean;
@@ -43,6 +57,12 @@ export interface EvidenceStore {
   putItem(item: EvidenceItem): Promise<PutItemResult>;
   getItem(id: string): Promise<EvidenceItem | null>;
   listItems(query: ItemQuery): AsyncIterable<EvidenceItem>;
+  /**
+   * Optional: stores many items and their blobs at once, with the same guarantees as `putItem` for each (atomic,
+   * idempotent, one result per item in order). A store without it gets `putBlob` + `putItem` per item
+   * (`putBatchOneByOne`). The local store writes a batch as one segment file with one fsync.
+   */
+  putBatch?(batch: ItemBatch): Promise<PutItemResult[]>;
   /** Small mutable documents: checkpoints, run state. Atomic replace, last writer wins. */
   putState(key: string, value: unknown): Promise<void>;
   getState(key: string): Promise<unknown>;
@@ -57,4 +77,12 @@ export class StoreError extends Error {
     super(message, options);
     this.name = 'StoreError';
   }
+}
+
+/** `putBatch` for a store that has none: each blob, then each item, in order. */
+export async function putBatchOneByOne(store: EvidenceStore, batch: ItemBatch): Promise<PutItemResult[]> {
+  for (const b of batch.blobs) await store.putBlob(b.data, b.mediaType, b.gzip ? { gzip: b.gzip } : undefined);
+  const results: PutItemResult[] = [];
+  for (const item of batch.items) results.push(await store.putItem(item));
+  return results;
 }

@@ -1,9 +1,9 @@
-import { canonicalJson } from '../util/canonical-json.js';
+import { canonicalJson, sha256Hex } from '../util/canonical-json.js';
 import { CONTENT_SCHEMAS } from './content.js';
 import { evidenceId } from './identity.js';
 import { SCHEMA_VERSION, type CallerIdentity, type EvidenceItem } from './model.js';
 import type { AnyObservation } from './observation.js';
-import type { EvidenceStore } from './store.js';
+import type { BatchBlob, EvidenceStore } from './store.js';
 
 export interface WriteContext {
   readonly store: EvidenceStore;
@@ -30,17 +30,51 @@ export class InvalidContentError extends Error {
 
 /** Turns an observation into a stored evidence item: validate, store blobs, compute the id, store the record. */
 export async function writeObservation(ctx: WriteContext, obs: AnyObservation): Promise<WriteOutcome> {
+  const { item, blobs } = prepareObservation(ctx, obs);
+  for (const b of blobs) await ctx.store.putBlob(b.data, b.mediaType, b.gzip ? { gzip: b.gzip } : undefined);
+  return ctx.store.putItem(item);
+}
+
+/**
+ * Many observations at once: one `putBatch` where the store has it (the local store writes them as one segment),
+ * else one by one. Outcomes in the order of `list`.
+ */
+export async function writeObservations(ctx: WriteContext, list: readonly AnyObservation[]): Promise<WriteOutcome[]> {
+  if (!ctx.store.putBatch) {
+    const out: WriteOutcome[] = [];
+    for (const obs of list) out.push(await writeObservation(ctx, obs));
+    return out;
+  }
+  const items: EvidenceItem[] = [];
+  const blobs = new Map<string, BatchBlob>();
+  for (const obs of list) {
+    const prepared = prepareObservation(ctx, obs);
+    items.push(prepared.item);
+    for (const b of prepared.blobs) if (!blobs.has(b.sha256)) blobs.set(b.sha256, b);
+  }
+  return ctx.store.putBatch({ items, blobs: [...blobs.values()] });
+}
+
+/** Validates the content, hashes the blobs and builds the item (nothing is stored yet). */
+function prepareObservation(ctx: WriteContext, obs: AnyObservation): { item: EvidenceItem; blobs: BatchBlob[] } {
+  const blobs: BatchBlob[] = [];
   let contentRef = null;
   if (obs.content !== null) {
     const parsed = CONTENT_SCHEMAS[obs.kind].safeParse(obs.content);
     if (!parsed.success) {
-      throw new InvalidContentError(obs.kind, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      throw new InvalidContentError(
+        obs.kind,
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      );
     }
-    contentRef = await ctx.store.putBlob(Buffer.from(canonicalJson(obs.content)), 'application/json');
+    const data = Buffer.from(canonicalJson(obs.content));
+    contentRef = { sha256: sha256Hex(data), size: data.byteLength, mediaType: 'application/json' };
+    blobs.push({ ...contentRef, data });
   }
   let rawRef = null;
   if (obs.raw) {
-    const ref = await ctx.store.putBlob(obs.raw.bytes, obs.raw.mediaType, obs.raw.gzip ? { gzip: obs.raw.gzip } : undefined);
+    const ref = { sha256: sha256Hex(obs.raw.bytes), size: obs.raw.bytes.byteLength, mediaType: obs.raw.mediaType };
+    blobs.push({ ...ref, data: obs.raw.bytes, ...(obs.raw.gzip ? { gzip: obs.raw.gzip } : {}) });
     rawRef = { ...ref, sensitive: obs.raw.sensitive };
   }
   const id = evidenceId({
@@ -63,12 +97,16 @@ export async function writeObservation(ctx: WriteContext, obs: AnyObservation): 
     resource: obs.resource,
     observedAt: obs.observedAt,
     collectedAt: ctx.now().toISOString(),
-    provenance: { sources: [...obs.sources], collectorVersion: ctx.collectorVersion, callerIdentity: ctx.callerIdentity },
+    provenance: {
+      sources: [...obs.sources],
+      collectorVersion: ctx.collectorVersion,
+      callerIdentity: ctx.callerIdentity,
+    },
     status: obs.status,
     content: contentRef,
     raw: rawRef,
   };
-  return ctx.store.putItem(item);
+  return { item, blobs };
 }
 
 /** Reads and parses an item's normalized content. */

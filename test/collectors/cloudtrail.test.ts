@@ -228,7 +228,9 @@ describe('cloudtrailCollector: collection', () => {
       { type: 'file', path: keyOf(FILES[0]!), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
       { type: 'api', operation: 's3:GetObject', requestId: 'get-1', endpoint: `s3://${MAIN_BUCKET}` },
     ]);
-    expect(first.raw).toMatchObject({ mediaType: 'application/json', sensitive: false });
+    // The raw payload is the log file as delivered: the same SHA-256 as the file (the hash CloudTrail digests sign).
+    expect(first.raw).toMatchObject({ mediaType: 'application/gzip', sensitive: false });
+    expect(first.raw!.sha256).toBe((first.provenance.sources[0] as { sha256: string }).sha256);
 
     // Events: every kept event once, whether looked up, read from a file, or both.
     const eventResources = new Set(ofKind(run, 'cloudtrail.event').map((e) => e.resource));

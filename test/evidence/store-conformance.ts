@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EvidenceItem } from '../../src/evidence/model.js';
 import { collected, failed } from '../../src/evidence/observation.js';
 import { StoreError, type EvidenceStore, type ItemQuery } from '../../src/evidence/store.js';
-import { readContent, writeObservation } from '../../src/evidence/writer.js';
+import { readContent, writeObservation, writeObservations } from '../../src/evidence/writer.js';
 import { sha256Hex } from '../../src/util/canonical-json.js';
 
 export interface StoreHarness {
@@ -114,7 +114,16 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
 
     it('an error item (no content) is stored and listed like any other', async () => {
       const obs = failed(
-        { collector: 'sagemaker', kind: 'sagemaker.model_card', account: ACCOUNT, region: 'eu-west-1', resource: null, observedAt: { type: 'instant', at: '2026-10-02T00:00:00.000Z' }, raw: null, sources: [{ type: 'api', operation: 'sagemaker:ListModelCards', requestId: null }] },
+        {
+          collector: 'sagemaker',
+          kind: 'sagemaker.model_card',
+          account: ACCOUNT,
+          region: 'eu-west-1',
+          resource: null,
+          observedAt: { type: 'instant', at: '2026-10-02T00:00:00.000Z' },
+          raw: null,
+          sources: [{ type: 'api', operation: 'sagemaker:ListModelCards', requestId: null }],
+        },
         'AccessDeniedException',
         'not authorized',
       );
@@ -127,23 +136,43 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
     it('lists by month, collector, account, region and kind; a window in every month it overlaps, once', async () => {
       const oct = await writeObservation(ctx(store), trail('oct', '2026-10-15T00:00:00.000Z'));
       const nov = await writeObservation(ctx(store), trail('nov', '2026-11-15T00:00:00.000Z'));
-      const other = await writeObservation(ctx(store), trail('other', '2026-10-15T00:00:00.000Z', { account: OTHER_ACCOUNT, region: 'us-east-1' }));
+      const other = await writeObservation(
+        ctx(store),
+        trail('other', '2026-10-15T00:00:00.000Z', { account: OTHER_ACCOUNT, region: 'us-east-1' }),
+      );
       const rec = await writeObservation(ctx(store), recorder('r'));
-      const win = await writeObservation(ctx(store), { ...trail('w'), observedAt: { type: 'window' as const, start: '2026-10-31T00:00:00.000Z', end: '2026-12-02T00:00:00.000Z' } });
+      const win = await writeObservation(ctx(store), {
+        ...trail('w'),
+        observedAt: { type: 'window' as const, start: '2026-10-31T00:00:00.000Z', end: '2026-12-02T00:00:00.000Z' },
+      });
       const s = h.open();
       const sorted = (a: string[]) => [...a].sort();
       expect(sorted(await ids(s))).toEqual(sorted([oct, nov, other, rec, win].map((x) => x.item.id)));
-      expect(sorted(await ids(s, { months: ['2026-10'] }))).toEqual(sorted([oct, other, rec, win].map((x) => x.item.id)));
-      expect(sorted(await ids(s, { months: ['2026-11'], kinds: ['cloudtrail.trail'] }))).toEqual(sorted([nov, win].map((x) => x.item.id)));
+      expect(sorted(await ids(s, { months: ['2026-10'] }))).toEqual(
+        sorted([oct, other, rec, win].map((x) => x.item.id)),
+      );
+      expect(sorted(await ids(s, { months: ['2026-11'], kinds: ['cloudtrail.trail'] }))).toEqual(
+        sorted([nov, win].map((x) => x.item.id)),
+      );
       expect(await ids(s, { months: ['2026-12'] })).toEqual([win.item.id]);
-      expect(sorted(await ids(s, { months: ['2026-10', '2026-11', '2026-12'] }))).toEqual(sorted([oct, nov, other, rec, win].map((x) => x.item.id)));
+      expect(sorted(await ids(s, { months: ['2026-10', '2026-11', '2026-12'] }))).toEqual(
+        sorted([oct, nov, other, rec, win].map((x) => x.item.id)),
+      );
       expect(await ids(s, { account: OTHER_ACCOUNT })).toEqual([other.item.id]);
       expect(await ids(s, { region: 'us-east-1', collector: 'cloudtrail' })).toEqual([other.item.id]);
       expect(await ids(s, { collector: 'config' })).toEqual([rec.item.id]);
       expect(await ids(s, { kinds: ['config.recorder', 'sagemaker.endpoint'] })).toEqual([rec.item.id]);
-      expect(sorted(await ids(s, { account: ACCOUNT, region: 'eu-west-1', collector: 'cloudtrail', kinds: ['cloudtrail.trail'], months: ['2026-10', '2026-11'] }))).toEqual(
-        sorted([oct, nov, win].map((x) => x.item.id)),
-      );
+      expect(
+        sorted(
+          await ids(s, {
+            account: ACCOUNT,
+            region: 'eu-west-1',
+            collector: 'cloudtrail',
+            kinds: ['cloudtrail.trail'],
+            months: ['2026-10', '2026-11'],
+          }),
+        ),
+      ).toEqual(sorted([oct, nov, win].map((x) => x.item.id)));
       // Narrowing to nothing.
       expect(await ids(s, { account: '999999999999' })).toEqual([]);
       expect(await ids(s, { months: [] })).toEqual([]);
@@ -153,7 +182,15 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
 
     it('lists every item exactly once, however many there are', async () => {
       const written = new Set<string>();
-      for (let i = 0; i < 23; i++) written.add((await writeObservation(ctx(store), recorder(`r${i}`, `2026-10-${String((i % 28) + 1).padStart(2, '0')}T00:00:00.000Z`))).item.id);
+      for (let i = 0; i < 23; i++)
+        written.add(
+          (
+            await writeObservation(
+              ctx(store),
+              recorder(`r${i}`, `2026-10-${String((i % 28) + 1).padStart(2, '0')}T00:00:00.000Z`),
+            )
+          ).item.id,
+        );
       const listed = await ids(h.open(), { months: ['2026-10'] });
       expect(listed).toHaveLength(23);
       expect(new Set(listed)).toEqual(written);
@@ -163,7 +200,11 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
       // The blobs first (content-addressed: every writer would write the same ones), then the race on one new id.
       const { item: base } = await writeObservation(ctx(store), trail('race'));
       const id = sha256Hex('race');
-      const racers: EvidenceItem[] = Array.from({ length: 8 }, (_, i) => ({ ...base, id, collectedAt: `2026-11-0${i + 1}T00:00:00.000Z` }));
+      const racers: EvidenceItem[] = Array.from({ length: 8 }, (_, i) => ({
+        ...base,
+        id,
+        collectedAt: `2026-11-0${i + 1}T00:00:00.000Z`,
+      }));
       // Open and warm up the writers first (layout check, blob lookups), so that their record writes overlap.
       const writers = await Promise.all(
         racers.map(async () => {
@@ -209,9 +250,75 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
 
     it('refuses an item whose blobs are not stored, and a record that fails the schema', async () => {
       const { item } = await writeObservation(ctx(store), trail('e'));
-      await expect(store.putItem({ ...item, id: 'f'.repeat(64), content: { ...item.content!, sha256: 'e'.repeat(64) } })).rejects.toThrow(/not stored/);
+      await expect(
+        store.putItem({ ...item, id: 'f'.repeat(64), content: { ...item.content!, sha256: 'e'.repeat(64) } }),
+      ).rejects.toThrow(/not stored/);
       await expect(store.putItem({ ...item, account: '../../etc' })).rejects.toThrow(/12-digit/);
       expect(await store.getItem('f'.repeat(64))).toBeNull();
+    });
+
+    it('batches: many observations at once are stored, listed and read like single puts; a re-run stores nothing', async () => {
+      const list = [
+        ...Array.from({ length: 30 }, (_, i) =>
+          trail(`b${i}`, `2026-10-${String((i % 28) + 1).padStart(2, '0')}T00:00:00.000Z`),
+        ),
+        trail('nov', '2026-11-03T00:00:00.000Z'),
+        trail('other', '2026-10-03T00:00:00.000Z', { account: OTHER_ACCOUNT, region: 'us-east-1' }),
+        recorder('r'),
+        trail('b0', '2026-10-01T00:00:00.000Z'), // the same observation again in the same batch
+      ];
+      const first = await writeObservations(ctx(store, '2026-11-01T00:00:00.000Z'), list);
+      expect(first).toHaveLength(list.length);
+      expect(first.slice(0, -1).every((o) => o.stored)).toBe(true);
+      expect(first.at(-1)).toEqual({ stored: false, item: first[0]!.item });
+      const unique = [...new Set(first.map((o) => o.item.id))].sort();
+      expect(unique).toHaveLength(list.length - 1);
+
+      const s = h.open();
+      expect((await ids(s)).sort()).toEqual(unique);
+      expect(await ids(s, { months: ['2026-11'] })).toEqual([first[30]!.item.id]);
+      expect(await ids(s, { account: OTHER_ACCOUNT })).toEqual([first[31]!.item.id]);
+      expect(await ids(s, { collector: 'config' })).toEqual([first[32]!.item.id]);
+      for (const o of first) {
+        expect(await s.getItem(o.item.id)).toEqual(first.find((f) => f.item.id === o.item.id)!.item);
+        for (const ref of [o.item.content, o.item.raw]) if (ref) expect(await s.hasBlob(ref.sha256)).toBe(true);
+      }
+      expect(await readContent(h.open(), first[5]!.item)).toEqual({ name: 'b5', isMultiRegion: true });
+      expect((await h.open().getBlob(first[5]!.item.raw!.sha256)).toString()).toBe('{"Name":"b5"}');
+
+      // Again later, from another instance: nothing new, and the first records win.
+      const again = await writeObservations(ctx(h.open(), '2026-11-09T00:00:00.000Z'), list);
+      expect(again.every((o) => !o.stored)).toBe(true);
+      expect(again.map((o) => o.item)).toEqual(first.map((o) => o.item));
+      expect((await ids(h.open())).sort()).toEqual(unique);
+    });
+
+    it('batches and single puts of the same observation leave one item, the first one stored', async () => {
+      const single = await writeObservation(ctx(store, '2026-11-01T00:00:00.000Z'), trail('both'));
+      const batch = await writeObservations(ctx(h.open(), '2026-11-02T00:00:00.000Z'), [
+        trail('both'),
+        trail('batch-only'),
+      ]);
+      expect(batch[1]!.stored).toBe(true);
+      expect(await h.open().getItem(single.item.id)).toEqual(single.item);
+      const later = await writeObservation(ctx(h.open(), '2026-11-03T00:00:00.000Z'), trail('batch-only'));
+      expect(later.stored).toBe(false);
+      expect(await h.open().getItem(later.item.id)).toEqual(batch[1]!.item);
+      const listed: EvidenceItem[] = [];
+      for await (const i of h.open().listItems({})) listed.push(i);
+      expect(listed.map((i) => i.id).sort()).toEqual([single.item.id, batch[1]!.item.id].sort());
+      expect(listed.find((i) => i.id === single.item.id)).toEqual(single.item);
+      expect(batch[0]).toEqual({ stored: false, item: single.item });
+    });
+
+    it('refuses a batch with an item whose blob is neither in the batch nor stored, and stores none of it', async () => {
+      const { item } = await writeObservation(ctx(store), trail('base'));
+      const orphan = { ...item, id: 'c'.repeat(64), content: { ...item.content!, sha256: 'd'.repeat(64) } };
+      const fine = { ...item, id: 'e'.repeat(64) };
+      const put = store.putBatch ? store.putBatch({ items: [fine, orphan], blobs: [] }) : store.putItem(orphan);
+      await expect(put).rejects.toThrow(/not stored/);
+      expect(await h.open().getItem('c'.repeat(64))).toBeNull();
+      if (store.putBatch) expect(await h.open().getItem('e'.repeat(64))).toBeNull();
     });
 
     it('state: atomic replace, last writer wins, nested keys, safe key names only', async () => {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
+import { storedItemFiles } from '../fixtures/store-files.js';
 import type { LoadedConfig } from '../../src/config/load.js';
 import { generateExample } from '../../examples/northwind/generate.js';
 import { QueueSection, type QueueSettings } from '../../src/queue/settings.js';
@@ -254,12 +255,9 @@ export function filesIn(dir: string): string[] {
   }
 }
 
-/** Every record file of a local store (one per stored evidence item). */
+/** `<id>.json` for every item of a local store: its record files and the items inside its segments. */
 export function recordFiles(storeRoot: string): string[] {
-  const out: string[] = [];
-  for (const shard of filesIn(path.join(storeRoot, 'records')))
-    for (const f of filesIn(path.join(storeRoot, 'records', shard))) out.push(f);
-  return out.sort();
+  return storedItemFiles(storeRoot);
 }
 
 export interface CliResult {

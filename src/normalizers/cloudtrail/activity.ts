@@ -14,7 +14,8 @@ export class ActivityAggregator {
   private totalEvents = 0;
   private errorEvents = 0;
   private files = 0;
-  private readonly byOperation = new Map<string, number>();
+  /** eventSource → eventName → count: two lookups of strings the scanner made, no concatenated key per event. */
+  private readonly byOperation = new Map<string, Map<string, number>>();
   private readonly byPrincipal = new Map<string, number>();
   private readonly aiCalls = new Map<string, number>();
 
@@ -35,7 +36,9 @@ export class ActivityAggregator {
     this.seen.add(eventId);
     this.totalEvents += 1;
     if (errorCode) this.errorEvents += 1;
-    bump(this.byOperation, `${eventSource}|${eventName}`);
+    let names = this.byOperation.get(eventSource);
+    if (!names) this.byOperation.set(eventSource, (names = new Map<string, number>()));
+    bump(names, eventName);
     bump(this.byPrincipal, principalKey);
     if (isAiSource(eventSource)) bump(this.aiCalls, `${principalKey}|${eventSource}|${eventName}`);
     return true;
@@ -51,7 +54,7 @@ export class ActivityAggregator {
       totalEvents: this.totalEvents,
       errorEvents: this.errorEvents,
       files: this.files,
-      byOperation: sorted(this.byOperation),
+      byOperation: sorted(new Map([...this.byOperation].flatMap(([source, names]) => [...names].map(([name, n]) => [`${source}|${name}`, n] as const)))),
       byPrincipal: sorted(this.byPrincipal),
       aiCalls: sorted(this.aiCalls),
     };

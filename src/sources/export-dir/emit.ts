@@ -4,10 +4,49 @@ import { failed, type AnyObservation } from '../../evidence/observation.js';
 import { NormalizeError, type NormalizeMeta } from '../../normalizers/types.js';
 import type { FileInput } from './read.js';
 
-/** Receives observations as handlers produce them, so a handler never holds a whole directory's items. */
-export type Emit = (obs: AnyObservation) => Promise<void>;
+/**
+ * Receives observations as handlers produce them, so a handler never holds a whole directory's items. `many`, where
+ * the receiver has it, takes a group at once (a CloudTrail log file's kept events: one store write for all).
+ */
+export interface Emit {
+  (obs: AnyObservation): Promise<void>;
+  many?: (list: readonly AnyObservation[]) => Promise<void>;
+}
 
-export function fileMeta(file: FileInput, account: string, region: string, raw: NormalizeMeta['raw'] = null): NormalizeMeta {
+/**
+ * Kept observations handed over without `many`: at most this many writes at a time. Storing an item one by one is a
+ * dozen file-system or network round trips; one at a time, an ingest spent most of its time waiting for them.
+ */
+const WRITE_CONCURRENCY = 16;
+
+/** Emits a group: through `emit.many` when there is one, else each observation, a bounded number at once. */
+export async function emitAll(emit: Emit, list: readonly AnyObservation[]): Promise<void> {
+  if (list.length === 0) return;
+  if (emit.many) return emit.many(list);
+  const pending = new Set<Promise<void>>();
+  let failure: { error: unknown } | null = null;
+  for (const obs of list) {
+    const p: Promise<void> = emit(obs).then(
+      () => void pending.delete(p),
+      (error: unknown) => {
+        failure ??= { error };
+        pending.delete(p);
+      },
+    );
+    pending.add(p);
+    if (pending.size >= WRITE_CONCURRENCY) await Promise.race(pending);
+    if (failure) break;
+  }
+  await Promise.all(pending);
+  if (failure) throw (failure as { error: unknown }).error;
+}
+
+export function fileMeta(
+  file: FileInput,
+  account: string,
+  region: string,
+  raw: NormalizeMeta['raw'] = null,
+): NormalizeMeta {
   return {
     account,
     region,
@@ -50,5 +89,7 @@ export function errorObservation(
 }
 
 export function isExpected(err: unknown): boolean {
-  return err instanceof NormalizeError || (typeof (err as NodeJS.ErrnoException).code === 'string' && err instanceof Error);
+  return (
+    err instanceof NormalizeError || (typeof (err as NodeJS.ErrnoException).code === 'string' && err instanceof Error)
+  );
 }

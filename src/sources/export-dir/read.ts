@@ -38,7 +38,11 @@ export async function readInput(root: string, rel: string, limits: ReadLimits): 
   const stat = await fs.lstat(abs);
   if (!stat.isFile()) throw new NormalizeError(rel, 'is not a regular file', 'UnsafePath');
   if (stat.size > limits.maxFileBytes) {
-    throw new NormalizeError(rel, `is ${stat.size} bytes, more than the ${limits.maxFileBytes}-byte limit for one file`, 'TooLarge');
+    throw new NormalizeError(
+      rel,
+      `is ${stat.size} bytes, more than the ${limits.maxFileBytes}-byte limit for one file`,
+      'TooLarge',
+    );
   }
   const bytes = await fs.readFile(abs);
   return { rel, bytes, sha256: sha256Hex(bytes), mtime: stat.mtime.toISOString() };
@@ -49,15 +53,36 @@ export function gunzipInput(file: FileInput, limits: ReadLimits): Buffer {
     throw new NormalizeError(file.rel, 'is not gzip data (missing gzip header)', 'CorruptGzip');
   }
   try {
-    return gunzipSync(file.bytes, { maxOutputLength: limits.maxInflatedBytes });
+    return gunzipSync(file.bytes, {
+      maxOutputLength: limits.maxInflatedBytes,
+      chunkSize: outputChunkSize(file.bytes, limits),
+    });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ERR_BUFFER_TOO_LARGE' || /Cannot create a Buffer larger|buffer.*too large/i.test(e.message)) {
-      throw new NormalizeError(file.rel, `decompresses to more than the ${limits.maxInflatedBytes}-byte limit`, 'TooLarge');
+      throw new NormalizeError(
+        file.rel,
+        `decompresses to more than the ${limits.maxInflatedBytes}-byte limit`,
+        'TooLarge',
+      );
     }
-    const what = e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message) ? 'gzip data is truncated' : `gzip data is corrupt (${e.message})`;
+    const what =
+      e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message)
+        ? 'gzip data is truncated'
+        : `gzip data is corrupt (${e.message})`;
     throw new NormalizeError(file.rel, what, 'CorruptGzip');
   }
+}
+
+/**
+ * zlib's output chunk for inflating `gz`: the size its trailer announces (ISIZE, the inflated length mod 2^32),
+ * so that the output is one buffer rather than hundreds of 16 KiB chunks concatenated at the end (a copy of the
+ * whole file and garbage for the collector). Only a hint: bounded by what deflate can expand `gz` to, by the
+ * inflate limit and by 64 MiB, and a wrong one costs only more chunks.
+ */
+function outputChunkSize(gz: Buffer, limits: ReadLimits): number {
+  const isize = gz.length >= 18 ? gz.readUInt32LE(gz.length - 4) : 0;
+  return Math.max(64 * 1024, Math.min(isize + 1, gz.length * 1032, limits.maxInflatedBytes + 1, 64 * 1024 * 1024));
 }
 
 export function parseJson(text: string, input: string, limits: ReadLimits): unknown {
@@ -97,14 +122,21 @@ export function decodeUtf8(bytes: Uint8Array, input: string): string {
   } catch (err) {
     // V8 cannot hold a string that long: say so, rather than blame the encoding.
     if (err instanceof RangeError || /string longer than|Invalid string length/i.test((err as Error).message)) {
-      throw new NormalizeError(input, `is ${bytes.length} bytes of text, more than one JSON document can hold`, 'TooLarge');
+      throw new NormalizeError(
+        input,
+        `is ${bytes.length} bytes of text, more than one JSON document can hold`,
+        'TooLarge',
+      );
     }
     throw new NormalizeError(input, 'is not valid UTF-8', 'InvalidUtf8');
   }
 }
 
 /** Splits JSON Lines without building one string per huge line: a line over `maxLine` bytes is reported, not parsed. */
-export function* jsonLines(bytes: Buffer, maxLine: number): Generator<{ line: number; text: string } | { line: number; problem: string }> {
+export function* jsonLines(
+  bytes: Buffer,
+  maxLine: number,
+): Generator<{ line: number; text: string } | { line: number; problem: string }> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let start = 0;
   let line = 0;
@@ -113,7 +145,8 @@ export function* jsonLines(bytes: Buffer, maxLine: number): Generator<{ line: nu
     if (end === -1) end = bytes.length;
     line += 1;
     const len = end - start;
-    if (len > maxLine) yield { line, problem: `line ${line} is ${len} bytes, more than the ${maxLine}-byte limit for one record` };
+    if (len > maxLine)
+      yield { line, problem: `line ${line} is ${len} bytes, more than the ${maxLine}-byte limit for one record` };
     else {
       let text: string | null = null;
       try {

@@ -69,7 +69,8 @@ export interface StoreSnapshot {
 export function snapshotStore(storeDir: string): StoreSnapshot {
   const records = new Map<string, string>();
   let recordBytes = 0;
-  for (const f of filesUnder(path.join(storeDir, 'records'))) {
+  // Segment files are immutable records too (many items each): a changed or vanished one is lost evidence.
+  for (const f of [...filesUnder(path.join(storeDir, 'records')), ...filesUnder(path.join(storeDir, 'segments'))]) {
     const b = readFileSync(f);
     recordBytes += b.length;
     records.set(path.relative(storeDir, f), createHash('sha256').update(b).digest('hex'));

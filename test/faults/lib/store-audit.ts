@@ -1,18 +1,19 @@
 /**
  * Audits a local evidence store after a fault: every record parses and every blob it references is there and
- * matches its sha256; no staging (tmp) file is left; no stray file (a half-written record, blob or marker) is
- * visible under records/, blobs/ or index/. Compares the records and index markers with a baseline store
+ * matches its sha256; no staging (tmp) file is left; no stray file (a half-written record, segment, blob or marker)
+ * is visible under records/, segments/, blobs/ or index/. Compares the records and index markers with a baseline store
  * collected in process from the same source: items lost and items duplicated.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LocalDirectoryStore } from '../../../src/evidence/local-store.js';
+import { segmentId } from '../../../src/evidence/segment-format.js';
 import { FRAMEWORKS_DIR } from '../../../src/frameworks/load.js';
 import { collectStage } from '../../../src/pipeline/collect-stage.js';
 
 export interface StoreAudit {
   readonly root: string;
-  /** Ids of the record files (records/<ab>/<id>.json). */
+  /** Ids of the stored items: record files (records/<ab>/<id>.json) and the items of segments, each once. */
   readonly ids: readonly string[];
   /** Index markers, as paths relative to index/. */
   readonly markers: readonly string[];
@@ -74,6 +75,34 @@ export async function auditStore(root: string): Promise<StoreAudit> {
       corrupt.push(`${id}: ${(err as Error).message}`);
     }
   }
+  const segments = new Set<string>();
+  const listed = new Set(ids);
+  for (const rel of await walk(path.join(root, 'segments'))) {
+    const seg = /^([a-f0-9]{64})\.seg$/.exec(rel)?.[1];
+    if (!seg) {
+      stray.push(`segments/${rel}`);
+      continue;
+    }
+    segments.add(seg);
+    try {
+      const index = await store.readSegmentIndex(seg);
+      const segIds = index.items.map(([id]) => id);
+      if (segmentId(segIds) !== seg) throw new Error('named for other items');
+      for (const [sha] of index.blobs) await store.getBlob(sha);
+      for (const id of segIds) {
+        if (listed.has(id)) continue;
+        listed.add(id);
+        const item = await store.getItem(id);
+        if (!item) throw new Error(`item ${id} vanished`);
+        for (const ref of [item.content, item.raw]) if (ref) await store.getBlob(ref.sha256);
+        ids.push(id);
+        byStatus[item.status.state] = (byStatus[item.status.state] ?? 0) + 1;
+        if (item.status.state !== 'error') okIds.push(id);
+      }
+    } catch (err) {
+      corrupt.push(`segment ${seg}: ${(err as Error).message}`);
+    }
+  }
   let blobs = 0;
   for (const rel of await walk(path.join(root, 'blobs'))) {
     const m = /^([a-f0-9]{2})\/([a-f0-9]{64})\.gz$/.exec(rel);
@@ -93,12 +122,13 @@ export async function auditStore(root: string): Promise<StoreAudit> {
   for (const rel of await walk(path.join(root, 'index'))) {
     const name = path.basename(rel);
     const st = await fs.stat(path.join(root, 'index', rel));
-    if (!HEX64.test(name) || st.size !== 0 || rel.split(path.sep).length !== 6) stray.push(`index/${rel}`);
-    else if (!idSet.has(name)) corrupt.push(`index/${rel}: marker without a record`);
+    const seg = /^@([a-f0-9]{64})$/.exec(name)?.[1];
+    if ((!HEX64.test(name) && !seg) || st.size !== 0 || rel.split(path.sep).length !== 6) stray.push(`index/${rel}`);
+    else if (seg ? !segments.has(seg) : !idSet.has(name)) corrupt.push(`index/${rel}: marker without a record`);
     else markers.push(rel);
   }
   const tmpFiles = await walk(path.join(root, 'tmp'));
-  return { root, ids, markers, corrupt, tmpFiles, stray, blobs, byStatus, okIds: okIds.sort() };
+  return { root, ids: ids.sort(), markers, corrupt, tmpFiles, stray, blobs, byStatus, okIds: okIds.sort() };
 }
 
 export interface EvidenceDiff {

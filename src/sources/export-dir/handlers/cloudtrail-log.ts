@@ -1,12 +1,19 @@
-import { collected } from '../../../evidence/observation.js';
+import { collected, type AnyObservation } from '../../../evidence/observation.js';
 import { ActivityAggregator, dayWindow } from '../../../normalizers/cloudtrail/activity.js';
 import { CATEGORY_RULES } from '../../../normalizers/cloudtrail/classify.js';
 import { EventRuleIndex } from '../../../normalizers/cloudtrail/event-rules.js';
 import { eventContent, parseEvent, type ParsedEvent } from '../../../normalizers/cloudtrail/event.js';
-import { Kind, fieldString, isPlainUtcSecond, nonEmptyString, scanCloudTrailLog, type RecordFields } from '../../../normalizers/cloudtrail/scan.js';
+import {
+  Kind,
+  fieldString,
+  isPlainUtcSecond,
+  nonEmptyString,
+  scanCloudTrailLog,
+  type RecordFields,
+} from '../../../normalizers/cloudtrail/scan.js';
 import { NormalizeError, describe } from '../../../normalizers/types.js';
 import { toIsoInstant } from '../../../util/time.js';
-import { errorObservation, type Emit } from '../emit.js';
+import { emitAll, errorObservation, type Emit } from '../emit.js';
 import { decodeUtf8, gunzipInput, parseJson, type FileInput, type ReadLimits } from '../read.js';
 
 type Route = { account: string; region: string; day: string };
@@ -23,7 +30,12 @@ type Route = { account: string; region: string; day: string };
  * (its slice), or a whole file it cannot validate (`handleCloudTrailLogPlain`). Both paths give the same items
  * (test/sources/cloudtrail-fast-path.test.ts).
  */
-export async function handleCloudTrailLog(file: FileInput, route: Route, limits: ReadLimits, emit: Emit): Promise<void> {
+export async function handleCloudTrailLog(
+  file: FileInput,
+  route: Route,
+  limits: ReadLimits,
+  emit: Emit,
+): Promise<void> {
   const where = { account: route.account, region: route.region, observedAt: dayWindow(route.day) };
   let inflated: Buffer;
   try {
@@ -35,52 +47,50 @@ export async function handleCloudTrailLog(file: FileInput, route: Route, limits:
   const scanned = scanFile(inflated, file.rel, route.day, limits);
   if (!scanned) return emitFromRecords(file, route, inflated, limits, emit);
 
-  const writes = new BoundedWrites(WRITE_CONCURRENCY);
+  const kept = new KeptEvents(file, route, emit);
   for (let k = 0; k < scanned.kept.length; k += 3) {
     const index = scanned.kept[k]!;
     const slice = inflated.subarray(scanned.kept[k + 1], scanned.kept[k + 2]);
     const locator = `Records[${index}]`;
     // Parsed again only to build the content: the scan already proved the slice is one valid, readable record.
-    const ev = parseEvent(JSON.parse(slice.toString('utf8')), `${file.rel} ${locator}`);
-    await writes.add(emitEvent(file, route, ev, locator, slice, emit));
+    await kept.add(parseEvent(JSON.parse(slice.toString('utf8')), `${file.rel} ${locator}`), locator, slice);
   }
-  await writes.drain();
-  await emitActivity(file, route, inflated, scanned.agg, emit);
+  await kept.flush();
+  await emitActivity(file, route, scanned.agg, emit);
   await emitProblems(file, where, scanned.problems, scanned.records, emit);
 }
 
+/** Kept events handed over in groups of at most this many (or this many raw bytes): one store write per group. */
+const GROUP_EVENTS = 4096;
+const GROUP_BYTES = 16 * 1024 * 1024;
+
 /**
- * Kept events written at most this many at a time. Storing an item is a dozen file-system round trips (and three
- * fsyncs) on libuv's thread pool; one at a time, an ingest spent most of its time waiting for them.
+ * A log file's kept events, emitted in groups (`emitAll`): the local store writes a group as one segment. Groups
+ * are cut at the same events on every run, so re-collecting a file finds the same segments.
  */
-const WRITE_CONCURRENCY = 16;
+class KeptEvents {
+  private group: AnyObservation[] = [];
+  private bytes = 0;
 
-/** Runs promises with at most `limit` pending; the first failure is rethrown by the next `add` or by `drain`. */
-class BoundedWrites {
-  private readonly pending = new Set<Promise<void>>();
-  private failure: { error: unknown } | null = null;
+  constructor(
+    private readonly file: FileInput,
+    private readonly route: Route,
+    private readonly emit: Emit,
+  ) {}
 
-  constructor(private readonly limit: number) {}
-
-  async add(write: Promise<void>): Promise<void> {
-    const p: Promise<void> = write.then(
-      () => void this.pending.delete(p),
-      (error: unknown) => {
-        this.failure ??= { error };
-        this.pending.delete(p);
-      },
-    );
-    this.pending.add(p);
-    if (this.pending.size >= this.limit) await Promise.race(this.pending);
-    if (this.failure) {
-      await Promise.all(this.pending);
-      throw this.failure.error;
-    }
+  async add(ev: ParsedEvent, locator: string, raw: Uint8Array): Promise<void> {
+    const obs = eventObservation(this.file, this.route, ev, locator, raw);
+    if (!obs) return;
+    this.group.push(obs);
+    this.bytes += raw.byteLength;
+    if (this.group.length >= GROUP_EVENTS || this.bytes >= GROUP_BYTES) await this.flush();
   }
 
-  async drain(): Promise<void> {
-    await Promise.all(this.pending);
-    if (this.failure) throw this.failure.error;
+  async flush(): Promise<void> {
+    const group = this.group;
+    this.group = [];
+    this.bytes = 0;
+    await emitAll(this.emit, group);
   }
 }
 
@@ -88,7 +98,12 @@ class BoundedWrites {
  * The plain path: JSON.parse of the whole file, parseEvent per record. The fast path falls back to it for files the
  * scanner cannot vouch for, and the differential test holds the fast path to it.
  */
-export async function handleCloudTrailLogPlain(file: FileInput, route: Route, limits: ReadLimits, emit: Emit): Promise<void> {
+export async function handleCloudTrailLogPlain(
+  file: FileInput,
+  route: Route,
+  limits: ReadLimits,
+  emit: Emit,
+): Promise<void> {
   const where = { account: route.account, region: route.region, observedAt: dayWindow(route.day) };
   let inflated: Buffer;
   try {
@@ -100,13 +115,27 @@ export async function handleCloudTrailLogPlain(file: FileInput, route: Route, li
   await emitFromRecords(file, route, inflated, limits, emit);
 }
 
-async function emitFromRecords(file: FileInput, route: Route, inflated: Buffer, limits: ReadLimits, emit: Emit): Promise<void> {
+async function emitFromRecords(
+  file: FileInput,
+  route: Route,
+  inflated: Buffer,
+  limits: ReadLimits,
+  emit: Emit,
+): Promise<void> {
   const where = { account: route.account, region: route.region, observedAt: dayWindow(route.day) };
   let records: unknown[];
   try {
     const doc = parseJson(decodeUtf8(inflated, file.rel), file.rel, limits);
-    const r = doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>)['Records'] : undefined;
-    if (!Array.isArray(r)) throw new NormalizeError(file.rel, `expected {"Records":[...]}, got ${describe(doc)} without a Records array`, 'UnknownShape');
+    const r =
+      doc !== null && typeof doc === 'object' && !Array.isArray(doc)
+        ? (doc as Record<string, unknown>)['Records']
+        : undefined;
+    if (!Array.isArray(r))
+      throw new NormalizeError(
+        file.rel,
+        `expected {"Records":[...]}, got ${describe(doc)} without a Records array`,
+        'UnknownShape',
+      );
     records = r;
   } catch (err) {
     await emit(errorObservation('cloudtrail.activity', 'cloudtrail', where, file, err));
@@ -116,6 +145,7 @@ async function emitFromRecords(file: FileInput, route: Route, inflated: Buffer, 
   const agg = new ActivityAggregator(route.day);
   agg.addFile();
   const problems: string[] = [];
+  const kept = new KeptEvents(file, route, emit);
   for (let i = 0; i < records.length; i++) {
     const locator = `Records[${i}]`;
     let ev;
@@ -127,9 +157,10 @@ async function emitFromRecords(file: FileInput, route: Route, inflated: Buffer, 
       continue;
     }
     if (!agg.add(ev)) continue;
-    await emitEvent(file, route, ev, locator, Buffer.from(JSON.stringify(records[i])), emit);
+    await kept.add(ev, locator, Buffer.from(JSON.stringify(records[i])));
   }
-  await emitActivity(file, route, inflated, agg, emit);
+  await kept.flush();
+  await emitActivity(file, route, agg, emit);
   await emitProblems(file, where, problems, records.length, emit);
 }
 
@@ -198,7 +229,8 @@ function fastFields(b: Buffer, f: RecordFields): typeof FAST | null {
   const eventId = nonEmptyString(b, f.eventID);
   const eventSource = nonEmptyString(b, f.eventSource);
   const eventName = nonEmptyString(b, f.eventName);
-  if (eventId === null || eventSource === null || eventName === null || nonEmptyString(b, f.awsRegion) === null) return null;
+  if (eventId === null || eventSource === null || eventName === null || nonEmptyString(b, f.awsRegion) === null)
+    return null;
   if (!isPlainUtcSecond(b, f.eventTime)) {
     const t = nonEmptyString(b, f.eventTime);
     if (t === null) return null;
@@ -228,27 +260,31 @@ function principalKey(b: Buffer, f: RecordFields): string {
   return `type:${nonEmptyString(b, f.uiType) ?? 'Unknown'}`;
 }
 
-async function emitEvent(file: FileInput, route: Route, ev: ParsedEvent, locator: string, raw: Uint8Array, emit: Emit): Promise<void> {
+function eventObservation(
+  file: FileInput,
+  route: Route,
+  ev: ParsedEvent,
+  locator: string,
+  raw: Uint8Array,
+): AnyObservation | null {
   const content = eventContent(ev);
-  if (!content) return;
-  await emit(
-    collected(
-      {
-        collector: 'cloudtrail',
-        kind: 'cloudtrail.event',
-        account: ev.accountId && /^\d{12}$/.test(ev.accountId) ? ev.accountId : route.account,
-        region: ev.awsRegion,
-        resource: `cloudtrail-event/${ev.eventId}`,
-        observedAt: { type: 'instant', at: ev.eventTime },
-        raw: { bytes: raw, mediaType: 'application/json', sensitive: false },
-        sources: [{ type: 'file', path: file.rel, sha256: file.sha256, locator }],
-      },
-      content,
-    ),
+  if (!content) return null;
+  return collected(
+    {
+      collector: 'cloudtrail',
+      kind: 'cloudtrail.event',
+      account: ev.accountId && /^\d{12}$/.test(ev.accountId) ? ev.accountId : route.account,
+      region: ev.awsRegion,
+      resource: `cloudtrail-event/${ev.eventId}`,
+      observedAt: { type: 'instant', at: ev.eventTime },
+      raw: { bytes: raw, mediaType: 'application/json', sensitive: false },
+      sources: [{ type: 'file', path: file.rel, sha256: file.sha256, locator }],
+    },
+    content,
   );
 }
 
-async function emitActivity(file: FileInput, route: Route, inflated: Buffer, agg: ActivityAggregator, emit: Emit): Promise<void> {
+async function emitActivity(file: FileInput, route: Route, agg: ActivityAggregator, emit: Emit): Promise<void> {
   await emit(
     collected(
       {
@@ -258,8 +294,9 @@ async function emitActivity(file: FileInput, route: Route, inflated: Buffer, agg
         region: route.region,
         resource: file.rel.slice(Math.max(0, file.rel.indexOf('AWSLogs/'))),
         observedAt: dayWindow(route.day),
-        // The file as delivered is the gzip of these bytes: the store keeps it rather than deflate them again.
-        raw: { bytes: inflated, gzip: file.bytes, mediaType: 'application/json', sensitive: false },
+        // The raw payload is the log file as delivered (gzip): its SHA-256 is the file's, the hash CloudTrail's own
+        // digest files sign, so an auditor can check it against them; and it is not hashed or deflated again.
+        raw: { bytes: file.bytes, mediaType: 'application/gzip', sensitive: false },
         sources: [{ type: 'file', path: file.rel, sha256: file.sha256 }],
       },
       agg.result(),
@@ -276,5 +313,13 @@ async function emitProblems(
 ): Promise<void> {
   if (problems.length === 0) return;
   const summary = `${problems.length} of ${records} records are malformed: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? '; …' : ''}`;
-  await emit(errorObservation('cloudtrail.event', 'cloudtrail', where, file, new NormalizeError(file.rel, summary, 'MalformedRecords')));
+  await emit(
+    errorObservation(
+      'cloudtrail.event',
+      'cloudtrail',
+      where,
+      file,
+      new NormalizeError(file.rel, summary, 'MalformedRecords'),
+    ),
+  );
 }
