@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { ReportModel } from '../model/types.js';
+import { evidenceRowsHtml } from './evidence-rows.js';
 import { lineageSvg, statusBarsSvg } from './svg.js';
 
 export const TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../templates');
@@ -15,10 +16,13 @@ export type HtmlRenderer = (model: ReportModel) => string;
 /**
  * Compiles the templates once into a private Handlebars instance and returns the renderer.
  *
- * Safety: evidence text only ever reaches the output through `{{ }}` (HTML-escaped). Templates are compiled from
- * the files in `templates/` only, never from data, so evidence text such as `{{constructor}}` is printed, not
- * run. Compilation is strict (a misspelt field fails instead of printing nothing) and allows only the built-in
- * helpers. The only raw (`{{{ }}}`) output is SVG this module builds from numbers and XML-escaped text.
+ * Safety: evidence text only ever reaches the output HTML-escaped, through `{{ }}` or `escapeExpression`.
+ * Templates are compiled from the files in `templates/` only, never from data, so evidence text such as
+ * `{{constructor}}` is printed, not run. Compilation is strict (a misspelt field fails instead of printing nothing)
+ * and allows only the built-in helpers. The only raw (`{{{ }}}`) output is SVG this module builds from numbers and
+ * XML-escaped text, and the evidence index rows (`evidenceRowsHtml`: the template's row markup built in TypeScript,
+ * every value through Handlebars' own `escapeExpression`), which are most of the document and too slow through the
+ * strict runtime.
  */
 export function createHtmlRenderer(templatesDir: string = TEMPLATES_DIR): HtmlRenderer {
   const hb = Handlebars.create();
@@ -40,6 +44,7 @@ export function createHtmlRenderer(templatesDir: string = TEMPLATES_DIR): HtmlRe
       ...model,
       summary: { ...model.summary, statusChartSvg: statusBarsSvg(model.summary.frameworks) },
       lineage: { ...model.lineage, graphs: model.lineage.graphs.map((g) => ({ ...g, svg: lineageSvg(g) })) },
+      evidence: { ...model.evidence, itemsHtml: evidenceRowsHtml(model.evidence.items) },
     };
     return template(view, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
   };
