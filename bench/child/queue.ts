@@ -1,114 +1,200 @@
 /**
- * One queue-overhead measurement, in its own process: the CloudTrail corpus collected unit by unit (one unit per
- * account/region/day folder: coarse jobs, never per event), either in process or as a BullMQ flow of `collect`
- * children under a `pack` parent that sums their counts, on real Redis. Same work, same concurrency (1).
+ * One queue-overhead measurement, in its own process: the CloudTrail corpus collected through the project's queue
+ * layer (src/queue: planPack splits the export directory into collect jobs, enqueuePack adds the flow, the worker
+ * runtime of `auditpack worker` runs the real collect and pack processors on real Redis), or the same parts
+ * collected in process with collectExportDir. Same parts, same concurrency, same store type.
  *
- *   queue.ts inprocess CORPUS STORE
- *   queue.ts bullmq    CORPUS STORE REDIS_URL
+ *   queue.ts inprocess CORPUS STORE CONCURRENCY MIN_BYTES
+ *   queue.ts queue     CORPUS STORE CONCURRENCY MIN_BYTES REDIS_URL
  *
- * The flow uses a key prefix of its own (`auditpack-bench-<pid>-<hex>`) and removes every key under it afterwards.
+ * Only the collect part of the flow is compared: the pack job is the real pack processor (payload check, the
+ * children's results, progress, the output directory sweep) with its assess and render stages replaced by stubs
+ * and no bundle, since the in-process side does no assessment either. Both sides include the planner's split
+ * (a directory walk and a stat per log file). The queue run uses a key prefix of its own
+ * (`auditpack-bench-<pid>-<hex>`) and removes every key under it afterwards. It also reports `collecting`: the
+ * seconds during which at least one collect job was running (from the worker's events); the rest of its wall time
+ * is the queue's own (planning, adding the flow, hand-offs between jobs, the pack job). AUDITPACK_BENCH_TRACE=1
+ * prints the worker events with their times on stderr.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { FlowProducer, Queue, QueueEvents, Worker, type Job } from 'bullmq';
+import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { ApiSection } from '../../src/api/config.js';
+import { loadConfigFile } from '../../src/config/load.js';
 import { LocalDirectoryStore } from '../../src/evidence/local-store.js';
+import type { AssessmentResult } from '../../src/pipeline/assess-stage.js';
+import type { RenderResult } from '../../src/pipeline/render-stage.js';
 import { collectExportDir } from '../../src/sources/export-dir/index.js';
-import { dayFolders, type CorpusManifest } from '../generate/cloudtrail.js';
-import { report } from '../lib/child.js';
+import type { QueueAwareConfig } from '../../src/queue/config.js';
+import { redisTarget } from '../../src/queue/connection.js';
+import { workerDeps } from '../../src/queue/deps.js';
+import { enqueuePack } from '../../src/queue/enqueue.js';
+import { packJobId } from '../../src/queue/names.js';
+import { planPack } from '../../src/queue/plan.js';
+import { startWorkerRuntime } from '../../src/queue/runtime.js';
+import { QueueSection, SchedulesSection } from '../../src/queue/settings.js';
+import { splitExportDir, type ExportSplitOptions } from '../../src/queue/split.js';
+import type { PackJobResult } from '../../src/queue/types.js';
+import { BENCH_ROOT, report } from '../lib/child.js';
 
 const FIXED_NOW = new Date('2026-11-01T00:00:00.000Z');
+const GENERATOR = { name: 'auditpack', version: '0.1.0' };
+const CONFIG = path.join(BENCH_ROOT, '..', 'examples/northwind/auditpack.yaml');
 
-interface UnitResult {
-  readonly items: number;
-  readonly errors: number;
+interface Counts {
+  items: number;
+  errors: number;
 }
 
-async function collectUnit(corpus: string, store: LocalDirectoryStore, prefix: string): Promise<UnitResult> {
-  const s = await collectExportDir({ store, now: () => FIXED_NOW, collectorVersion: 'bench', callerIdentity: null }, corpus, { prefixes: [prefix] });
-  const t = s.byCollector['cloudtrail'];
-  return { items: t?.collected ?? 0, errors: t?.errors ?? 0 };
-}
-
-function sum(results: readonly UnitResult[]): UnitResult {
-  return results.reduce((a, b) => ({ items: a.items + b.items, errors: a.errors + b.errors }), { items: 0, errors: 0 });
-}
-
-async function inProcess(corpus: string, store: LocalDirectoryStore, units: readonly string[]): Promise<UnitResult> {
-  const results: UnitResult[] = [];
-  for (const u of units) results.push(await collectUnit(corpus, store, u));
-  return sum(results);
-}
-
-/** Timed from adding the flow to the pack job's result: workers are long-lived, their start is not per-run cost. */
-async function viaBullmq(corpus: string, store: LocalDirectoryStore, units: readonly string[], url: string): Promise<{ total: UnitResult; jobs: number; seconds: number }> {
-  const prefix = `auditpack-bench-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const connection = (): Redis => new Redis(url, { maxRetriesPerRequest: null });
-  const conns: Redis[] = [];
-  const conn = (): Redis => {
-    const c = connection();
-    conns.push(c);
-    return c;
-  };
-  const collect = new Worker<{ prefix: string }, UnitResult>('collect', async (job: Job<{ prefix: string }>) => collectUnit(corpus, store, job.data.prefix), {
-    connection: conn(),
-    prefix,
-    concurrency: 1,
-  });
-  const pack = new Worker<Record<string, never>, UnitResult>('pack', async (job) => sum(Object.values(await job.getChildrenValues<UnitResult>())), {
-    connection: conn(),
-    prefix,
-    concurrency: 1,
-  });
-  const events = new QueueEvents('pack', { connection: conn(), prefix });
-  const flows = new FlowProducer({ connection: conn(), prefix });
-  try {
-    await Promise.all([collect.waitUntilReady(), pack.waitUntilReady(), events.waitUntilReady()]);
-    const t0 = process.hrtime.bigint();
-    const node = await flows.add({
-      name: 'pack',
-      queueName: 'pack',
-      data: {},
-      opts: { jobId: 'pack__bench' },
-      children: units.map((u, i) => ({ name: 'collect', queueName: 'collect', data: { prefix: u }, opts: { jobId: `collect__bench__${i}` } })),
-    });
-    const total = (await node.job.waitUntilFinished(events)) as UnitResult;
-    return { total, jobs: units.length + 1, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
-  } finally {
-    await Promise.all([collect.close(), pack.close(), events.close(), flows.close()]);
-    for (const name of ['collect', 'pack']) {
-      const q = new Queue(name, { connection: conn(), prefix });
-      await q.obliterate({ force: true });
-      await q.close();
+/** The planner's parts, each read by collectExportDir, `concurrency` at a time. */
+async function inProcess(corpus: string, store: LocalDirectoryStore, concurrency: number, split: ExportSplitOptions): Promise<Counts & { jobs: number }> {
+  const parts = await splitExportDir(corpus, split);
+  const ctx = { store, now: () => FIXED_NOW, collectorVersion: `${GENERATOR.name}/${GENERATOR.version} export-dir`, callerIdentity: null };
+  const total: Counts = { items: 0, errors: 0 };
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < parts.length) {
+      const part = parts[next++]!;
+      const s = await collectExportDir(ctx, corpus, part.prefixes ? { prefixes: part.prefixes } : {});
+      for (const t of Object.values(s.byCollector)) {
+        total.items += t.collected;
+        total.errors += t.errors;
+      }
     }
-    // Whatever is left under the prefix (event streams, meta keys).
-    const admin = conn();
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return { ...total, jobs: parts.length };
+}
+
+/** Milliseconds of [from, to] covered by at least one of the intervals. */
+function unionMs(intervals: readonly [number, number][], from: number, to: number): number {
+  const sorted = intervals.map(([a, b]): [number, number] => [Math.max(a, from), Math.min(b, to)]).filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let end = -Infinity;
+  for (const [a, b] of sorted) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return total;
+}
+
+async function removePrefix(url: string, prefix: string): Promise<void> {
+  const admin = new Redis(url, { maxRetriesPerRequest: 3 });
+  try {
     let cursor = '0';
     do {
       const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
       cursor = next;
-      if (keys.length) await admin.del(...keys);
+      if (keys.length) await admin.unlink(...keys);
     } while (cursor !== '0');
-    await Promise.all(conns.map((c) => c.quit().catch(() => undefined)));
+  } finally {
+    admin.disconnect();
+  }
+}
+
+/**
+ * Through src/queue. Timed from planning the pack (the split's directory walk included) to the pack job's result:
+ * the worker runtime is long-lived, its start is not per-run cost.
+ */
+async function viaQueue(corpus: string, store: LocalDirectoryStore, storeDir: string, concurrency: number, split: ExportSplitOptions, url: string): Promise<Counts & { jobs: number; seconds: number; collecting: number }> {
+  const prefix = `auditpack-bench-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const loaded = loadConfigFile(CONFIG);
+  const settings = QueueSection.parse({ prefix, concurrency: { collect: concurrency, pack: 1, deliver: 1 }, attempts: 1 });
+  const target = redisTarget(settings, { AUDITPACK_REDIS_URL: url });
+  const cfg: QueueAwareConfig = { loaded, queue: settings, schedules: SchedulesSection.parse({}), api: ApiSection.parse({}), signing: null };
+  // The pack's own stages are not part of the comparison (the in-process side assesses nothing): stubs.
+  const stages = {
+    assess: () => Promise.resolve({ packId: 'bench', frameworks: [], evidence: { total: 0 } } as unknown as AssessmentResult),
+    render: () => Promise.resolve({ files: [] } as unknown as RenderResult),
+  };
+  // When each collect job ran (worker events): the rest of the wall time is the queue's own.
+  const started = new Map<string, number>();
+  const busy: [number, number][] = [];
+  const runtime = await startWorkerRuntime({
+    target,
+    settings,
+    queues: ['collect', 'pack'],
+    deps: workerDeps(cfg, { store, generator: GENERATOR, now: () => FIXED_NOW, stages, configuredDelivery: false }),
+    health: null,
+    storeRoot: storeDir,
+    onEvent: (e) => {
+      const at = performance.now();
+      if (process.env['AUDITPACK_BENCH_TRACE']) process.stderr.write(`${(at / 1000).toFixed(3)} ${e.type} ${'jobId' in e ? String(e.jobId) : ''}\n`);
+      if (e.type === 'active' && e.queue === 'collect') started.set(e.jobId, at);
+      if (e.type === 'completed' && e.queue === 'collect') busy.push([started.get(e.jobId) ?? at, at]);
+    },
+  });
+  const events = new QueueEvents('pack', { connection: target.options, prefix });
+  const outDir = path.join(storeDir, '..', 'queue-out');
+  mkdirSync(outDir, { recursive: true });
+  try {
+    await events.waitUntilReady();
+    const t0 = process.hrtime.bigint();
+    const p0 = performance.now();
+    const plan = planPack(
+      loaded,
+      runtime.queues.jobOptions,
+      {
+        frameworks: ['gdpr'],
+        period: '2026-10',
+        assessedAt: FIXED_NOW.toISOString(),
+        sources: [corpus],
+        split,
+        live: null,
+        out: { dir: outDir, perRun: false },
+        bundle: false,
+        deliver: [],
+        trigger: { by: 'cli', name: 'bench' },
+      },
+      FIXED_NOW,
+    );
+    const trace = (what: string): void => void (process.env['AUDITPACK_BENCH_TRACE'] && process.stderr.write(`${(performance.now() / 1000).toFixed(3)} ${what}\n`));
+    trace('plan');
+    const enq = await enqueuePack(runtime.queues, plan);
+    trace('enqueued');
+    const job = await runtime.queues.pack.getJob(packJobId(enq.runId));
+    if (!job) throw new Error(`pack job of ${enq.runId} not found`);
+    const result: PackJobResult = await job.waitUntilFinished(events);
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const p1 = performance.now();
+    trace('finished');
+    const counts = result.collect?.counts;
+    return {
+      items: counts?.collected ?? 0,
+      errors: counts?.errors ?? 0,
+      jobs: (job.data.kind === 'pack' ? job.data.collect.children : 0) + 1,
+      seconds,
+      collecting: unionMs(busy, p0, p1) / 1000,
+    };
+  } finally {
+    await events.close();
+    await runtime.close(10_000);
+    await removePrefix(url, prefix);
+    rmSync(outDir, { recursive: true, force: true });
   }
 }
 
 async function main(): Promise<void> {
-  const [mode, corpus, storeDir, url] = process.argv.slice(2);
-  if (!corpus || !storeDir || (mode !== 'inprocess' && mode !== 'bullmq')) throw new Error('usage: queue.ts inprocess|bullmq CORPUS STORE [REDIS_URL]');
-  const manifest = JSON.parse(readFileSync(path.join(corpus, 'manifest.json'), 'utf8')) as CorpusManifest;
-  const units = dayFolders(manifest);
+  const [mode, corpus, storeDir, conc, minBytes, url] = process.argv.slice(2);
+  if (!corpus || !storeDir || !conc || !minBytes || (mode !== 'inprocess' && mode !== 'queue'))
+    throw new Error('usage: queue.ts inprocess|queue CORPUS STORE CONCURRENCY MIN_BYTES [REDIS_URL]');
+  const concurrency = Math.max(1, Number(conc));
+  const split: ExportSplitOptions = { minBytes: Number(minBytes) };
   rmSync(storeDir, { recursive: true, force: true });
   const store = new LocalDirectoryStore(storeDir);
-  let out: { total: UnitResult; jobs: number; seconds: number };
+  let out: Counts & { jobs: number; seconds: number; collecting?: number };
   if (mode === 'inprocess') {
     const t0 = process.hrtime.bigint();
-    const total = await inProcess(corpus, store, units);
-    out = { total, jobs: 0, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
-  } else out = await viaBullmq(corpus, store, units, url ?? 'redis://127.0.0.1:6379');
+    const r = await inProcess(corpus, store, concurrency, split);
+    out = { ...r, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+  } else out = await viaQueue(corpus, store, storeDir, concurrency, split, url ?? 'redis://127.0.0.1:6379');
   rmSync(storeDir, { recursive: true, force: true });
-  report(out.seconds, { units: units.length, jobs: out.jobs, ...out.total });
+  report(out.seconds, { jobs: out.jobs, items: out.items, errors: out.errors, ...(out.collecting !== undefined ? { collecting: out.collecting } : {}) });
 }
 
 await main();
+// Nothing is left to do; a connection still closing must not keep the measurement's process alive.
+process.exit(0);

@@ -31,7 +31,7 @@ export async function enqueuePack(q: QueueHandles, plan: PackPlan): Promise<Enqu
       if (state === 'completed' && plan.pinned) return { runId, created: false, state };
       if (state !== 'unknown') continue;
     }
-    await q.flows.add(plan.flow(runId));
+    await q.flows.add(await plan.flow(runId));
     const job = await q.pack.getJob(packJobId(runId));
     const data = job?.data;
     const created = data?.kind === 'pack' && data.triggerId === plan.triggerId;

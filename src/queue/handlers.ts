@@ -12,6 +12,7 @@ import { CONTROL_STATUSES } from '../mappers/types.js';
 import { assessStage, type AssessJob, type AssessmentResult } from '../pipeline/assess-stage.js';
 import { bundleStage, type BundleJob } from '../pipeline/bundle-stage.js';
 import { collectStage } from '../pipeline/collect-stage.js';
+import { collectExportDir, type ExportDirSummary } from '../sources/export-dir/index.js';
 import type { PipelineContext, StageName, StageProgress } from '../pipeline/context.js';
 import { renderStage, type RenderJob, type RenderResult } from '../pipeline/render-stage.js';
 import type { SignerConfig } from '../signing/config.js';
@@ -85,7 +86,10 @@ function add(
   into.newItems += t.newItems;
 }
 
-/** One export directory into the store (the collect stage, unchanged). Returns counts only. */
+/**
+ * One export directory into the store (the collect stage, unchanged), or one part of it (the same reader over the
+ * part's prefixes, its summary kept under `runs/<runId>/collect-<part>`). Returns counts only.
+ */
 export async function collectExportDirUnit(
   deps: HandlerDeps,
   data: ExportDirCollectData,
@@ -93,10 +97,37 @@ export async function collectExportDirUnit(
   onProgress?: (p: StageProgress) => void,
 ): Promise<CollectJobResult> {
   const ctx = deps.context(signal, onProgress);
-  const result = await collectStage(ctx, { runId: data.runId, source: { type: 'export-dir', path: data.source } });
+  let summary: ExportDirSummary;
+  let failed: boolean;
+  if (data.prefixes && data.part) {
+    summary = await collectExportDir(
+      {
+        store: ctx.store,
+        now: ctx.now,
+        collectorVersion: `${ctx.generator.name}/${ctx.generator.version} export-dir`,
+        callerIdentity: ctx.callerIdentity,
+      },
+      data.source,
+      {
+        prefixes: data.prefixes,
+        signal: ctx.signal,
+        onProgress: (p) => ctx.onProgress?.({ stage: 'collect', done: p.done, total: p.total, detail: p.path }),
+      },
+    );
+    failed = Object.values(summary.byCollector).some((t) => t.errors > 0) || summary.refused.length > 0;
+    await ctx.store.putState(`runs/${data.runId}/collect-${data.part}`, {
+      finishedAt: ctx.now().toISOString(),
+      prefixes: data.prefixes.length,
+      summary,
+    });
+  } else {
+    const result = await collectStage(ctx, { runId: data.runId, source: { type: 'export-dir', path: data.source } });
+    summary = result.summary;
+    failed = result.failed;
+  }
   const counts = zero();
-  for (const t of Object.values(result.summary.byCollector)) add(counts, t);
-  return { runId: data.runId, kind: 'export-dir', counts, failed: result.failed };
+  for (const t of Object.values(summary.byCollector)) add(counts, t);
+  return { runId: data.runId, kind: 'export-dir', counts, failed };
 }
 
 /**

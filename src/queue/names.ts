@@ -49,14 +49,17 @@ export function collectJobId(runId: string, collector: string, account: string, 
   ].join('__');
 }
 
-/** An export directory of a run, by its position and a digest of its path (paths themselves may hold anything). */
-export function exportCollectJobId(runId: string, index: number, pathDigest: string): string {
+/**
+ * A part of an export directory of a run: the directory by its position and a digest of its path (paths
+ * themselves may hold anything), the part by its name (`all`: the whole directory; see split.ts).
+ */
+export function exportCollectJobId(runId: string, index: number, pathDigest: string, part = 'all'): string {
   return [
     'collect',
     idPart(runId, 'run id'),
     'export-dir',
     `${index}-${idPart(pathDigest, 'path digest')}`,
-    'all',
+    idPart(part, 'export directory part'),
   ].join('__');
 }
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import { LIVE_COLLECTORS } from '../collectors/live/registry.js';
+import { MAX_PREFIXES_PER_JOB, MAX_PREFIX_LENGTH } from './split.js';
 import type { CollectJobData, DeliverJobData, PackQueueData } from './types.js';
 
 /** Delivery targets per run: a trigger with more is refused when planned, a job with more when it is run. */
@@ -41,7 +42,41 @@ const collectorId = z
     `a live collector (${LIVE_COLLECTORS.map((c) => c.id).join(', ')})`,
   );
 
-const ExportDirData = z.object({ kind: z.literal('export-dir'), runId, source: absPath });
+/**
+ * A path relative to an export directory, as the planner writes part prefixes: `/`-separated segments (a trailing
+ * `/` for a directory), none empty, `.` or `..`, no backslash, no NUL, not absolute.
+ */
+const relPrefix = z
+  .string()
+  .min(1)
+  .max(MAX_PREFIX_LENGTH)
+  .refine((s) => !s.includes('\0'), 'a path without NUL bytes')
+  .refine((s) => !s.includes('\\'), 'a path with / separators only')
+  .refine((s) => !s.startsWith('/') && !path.isAbsolute(s), 'a relative path')
+  .refine(
+    (s) =>
+      s
+        .replace(/\/$/, '')
+        .split('/')
+        .every((seg) => seg !== '' && seg !== '.' && seg !== '..'),
+    'a normalised path without "." or ".." segments',
+  );
+const ExportDirData = z
+  .object({
+    kind: z.literal('export-dir'),
+    runId,
+    source: absPath,
+    part: z
+      .string()
+      .regex(/^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/, 'a part name (letters, digits, . _ -)')
+      .refine((s) => !s.includes('__'), 'a part name (no "__")')
+      .optional(),
+    prefixes: z.array(relPrefix).min(1).max(MAX_PREFIXES_PER_JOB).optional(),
+  })
+  .refine((d) => (d.part === undefined) === (d.prefixes === undefined), {
+    message: 'part and prefixes go together',
+    path: ['prefixes'],
+  });
 const LiveData = z
   .object({
     kind: z.literal('live'),

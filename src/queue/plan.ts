@@ -1,6 +1,7 @@
 /**
- * From a pack request to a BullMQ flow: the pack job (assess → render → bundle) waiting for one collect child per
- * export directory and per live collector × account × region, under a `deliver` parent when the run is delivered.
+ * From a pack request to a BullMQ flow: the pack job (assess → render → bundle) waiting for its collect children
+ * (one per part of each export directory, see split.ts, and one per live collector × account × region), under a
+ * `deliver` parent when the run is delivered.
  */
 import { MAX_DELIVERY_TARGETS } from './payloads.js';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +14,7 @@ import { canonicalJson, sha256Hex } from '../util/canonical-json.js';
 import { parsePeriod } from '../util/time.js';
 import { collectJobId, deliverJobId, exportCollectJobId, idPart, packJobId } from './names.js';
 import type { JobOptionSet } from './queues.js';
+import { splitExportDir, WHOLE_DIRECTORY, type ExportDirPart, type ExportSplitOptions } from './split.js';
 import type { CollectJobData, DeliverJobData, PackJobData } from './types.js';
 
 export interface LivePlan {
@@ -26,8 +28,13 @@ export interface PackRequest {
   readonly period: string;
   /** Given: the run is pinned to it (part of the run id). Absent: the time of the first trigger. */
   readonly assessedAt?: string;
-  /** Absolute export directories, one collect child each. */
+  /**
+   * Absolute export directories: each is split into coarse collect children when the pack is added (CloudTrail
+   * account/region/day groups plus the rest, see split.ts), or one child when it cannot or need not be split.
+   */
   readonly sources: readonly string[];
+  /** How export directories are split (default `DEFAULT_EXPORT_SPLIT`); `false`: one collect job per directory. */
+  readonly split?: ExportSplitOptions | false;
   /** Live collection, one child per collector × account × region (region `global` for account-wide collectors). */
   readonly live: LivePlan | null;
   /** `perRun`: the run's files go to `<dir>/<runId>/`; otherwise straight into `dir`. */
@@ -39,12 +46,15 @@ export interface PackRequest {
   readonly runId?: string;
 }
 
-/** A planned pack: its base run id and how to build the flow for a run id (the base or a later generation). */
+/**
+ * A planned pack: its base run id and how to build the flow for a run id (the base or a later generation). Building
+ * the first flow walks the export directories (once per plan) to split them into collect jobs.
+ */
 export interface PackPlan {
   readonly baseRunId: string;
   readonly pinned: boolean;
   readonly triggerId: string;
-  flow(runId: string): FlowJob;
+  flow(runId: string): Promise<FlowJob>;
 }
 
 export class PlanError extends Error {
@@ -91,6 +101,13 @@ export function planPack(loaded: LoadedConfig, opts: JobOptionSet, req: PackRequ
   }
   for (const s of req.sources)
     if (!path.isAbsolute(s)) throw new PlanError(`export directory ${s} must be an absolute path`);
+  if (req.split) {
+    const { maxJobs, minBytes } = req.split;
+    if (maxJobs !== undefined && !(Number.isInteger(maxJobs) && maxJobs >= 1))
+      throw new PlanError(`split.maxJobs must be a positive integer, got ${maxJobs}`);
+    if (minBytes !== undefined && !(Number.isFinite(minBytes) && minBytes >= 0))
+      throw new PlanError(`split.minBytes must be a number >= 0, got ${minBytes}`);
+  }
   for (const t of req.deliver) idPart(t, 'delivery target');
   if (req.deliver.length > MAX_DELIVERY_TARGETS)
     throw new PlanError(`at most ${MAX_DELIVERY_TARGETS} delivery targets per run, got ${req.deliver.length}`);
@@ -114,16 +131,27 @@ export function planPack(loaded: LoadedConfig, opts: JobOptionSet, req: PackRequ
     loaded.config.scope.accounts.filter((a) => a.name).map((a) => [a.id, a.name as string]),
   );
 
-  const flow = (runId: string): FlowJob => {
+  let parts: Promise<(readonly ExportDirPart[])[]> | undefined;
+  const flow = async (runId: string): Promise<FlowJob> => {
     const outDir = req.out.perRun ? path.join(req.out.dir, runId) : req.out.dir;
-    const children: FlowJobNode[] = req.sources.map((source, i) => {
-      const data: CollectJobData = { kind: 'export-dir', runId, source };
-      return {
-        name: 'collect',
-        queueName: 'collect',
-        data,
-        opts: { ...opts.collect, jobId: exportCollectJobId(runId, i, sha256Hex(source).slice(0, 10)) },
-      };
+    const split = req.split;
+    parts ??= Promise.all(
+      req.sources.map((s) => (split === false ? Promise.resolve(WHOLE_DIRECTORY) : splitExportDir(s, split))),
+    );
+    const children: FlowJobNode[] = (await parts).flatMap((dirParts, i) => {
+      const source = req.sources[i]!;
+      const digest = sha256Hex(source).slice(0, 10);
+      return dirParts.map((p): FlowJobNode => {
+        const data: CollectJobData = p.prefixes
+          ? { kind: 'export-dir', runId, source, part: p.part, prefixes: p.prefixes }
+          : { kind: 'export-dir', runId, source };
+        return {
+          name: 'collect',
+          queueName: 'collect',
+          data,
+          opts: { ...opts.collect, jobId: exportCollectJobId(runId, i, digest, p.part) },
+        };
+      });
     });
     if (live) {
       for (const collectorId of live.collectors) {

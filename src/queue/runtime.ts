@@ -139,9 +139,11 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions): Promise<Wo
     const up = await pingRedis(client);
     const counts: Record<string, Record<string, number>> = {};
     if (up) {
+      // Filled as the answers come; reported in the order of the worker's queues (not the order they answered).
+      const answers: Partial<Record<QueueName, Record<string, number>>> = {};
       const read = Promise.all(
         opts.queues.map(async (q) => {
-          counts[q] = await queues[q].getJobCounts(
+          answers[q] = await queues[q].getJobCounts(
             'waiting',
             'active',
             'delayed',
@@ -156,6 +158,10 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions): Promise<Wo
       await Promise.race([read, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]).finally(() =>
         clearTimeout(timer),
       );
+      for (const q of opts.queues) {
+        const a = answers[q];
+        if (a) counts[q] = a;
+      }
     }
     return {
       status: up && !closing ? 'ok' : 'degraded',

@@ -9,12 +9,19 @@ import type { StageName } from '../pipeline/context.js';
 
 // ---------------------------------------------------------------------------------------------- collect queue
 
-/** One export directory of a run (the whole directory is one unit: the source reads it as a whole). */
+/**
+ * One export directory of a run, or one part of it: the planner splits a directory with enough CloudTrail logs
+ * into account/region/day groups and the rest (see split.ts); a part names its entries by relative path prefixes.
+ */
 export interface ExportDirCollectData {
   readonly kind: 'export-dir';
   readonly runId: string;
   /** Absolute path, readable by the workers. */
   readonly source: string;
+  /** The part's name (`ct-…`, `rest-…`); absent with `prefixes`: the whole directory. */
+  readonly part?: string;
+  /** Relative paths (`/`-separated, no `..`) whose entries this job reads; absent: the whole directory. */
+  readonly prefixes?: readonly string[];
 }
 
 /** One live collector in one account and region (`global` for account-wide collectors). */

@@ -72,9 +72,9 @@ describe('job ids', () => {
     for (const bad of ['a:b', 'a__b', '', '../x', 'a b', '-a']) expect(() => idPart(bad, 'run id')).toThrow(JobIdError);
   });
 
-  it('plans one thin child per export directory and per live collector × account × region', () => {
+  it('plans one thin child per export directory and per live collector × account × region', async () => {
     const plan = planPack(loaded, queues.jobOptions, request(), now);
-    const flow = plan.flow(plan.baseRunId);
+    const flow = await plan.flow(plan.baseRunId);
     const ids = (flow.children ?? []).map((c) => c.opts?.jobId);
     expect(ids).toHaveLength(2 + 2 * 2);
     expect(ids).toContain(`collect__${plan.baseRunId}__config__111122223333__eu-west-1`);

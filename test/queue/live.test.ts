@@ -122,7 +122,7 @@ describe.skipIf(!modelsAvailable())('live collection as collect children', () =>
       },
       new Date(FIXED_NOW),
     );
-    const flow = plan.flow(plan.baseRunId);
+    const flow = await plan.flow(plan.baseRunId);
     const regional = LIVE_COLLECTORS.filter((c) => c.regional).length;
     const global = LIVE_COLLECTORS.length - regional;
     expect(flow.children).toHaveLength(2 * (regional * REGIONS.length + global));
