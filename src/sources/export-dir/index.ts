@@ -63,7 +63,7 @@ export async function collectExportDir(
   options: ExportDirOptions = {},
 ): Promise<ExportDirSummary> {
   const limits = options.limits ?? DEFAULT_LIMITS;
-  const walked = within(await walkExportDir(root), options.prefixes);
+  const walked = within(await walkExportDir(root, options.prefixes), options.prefixes);
   const summary: ExportDirSummary = {
     root,
     files: walked.files.length,

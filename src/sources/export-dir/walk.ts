@@ -13,8 +13,12 @@ export interface WalkResult {
 /**
  * Lists an export directory without following links: a symlink could point outside the directory (or at
  * /dev/zero), and an auditor must be able to say that everything read came from the directory given.
+ * `prefixes`: directories that can hold nothing under any of them are not entered (a collect job for one
+ * account/region/day need not list the whole directory); the caller still filters what it gets by the prefixes.
  */
-export async function walkExportDir(root: string): Promise<WalkResult> {
+export async function walkExportDir(root: string, prefixes?: readonly string[]): Promise<WalkResult> {
+  const enter = (dir: string): boolean =>
+    !prefixes || prefixes.some((p) => p.startsWith(`${dir}/`) || dir.startsWith(p) || `${dir}/`.startsWith(p));
   const files: string[] = [];
   const dirs: string[] = [];
   const refused: { path: string; reason: string }[] = [];
@@ -35,7 +39,7 @@ export async function walkExportDir(root: string): Promise<WalkResult> {
       if (e.isSymbolicLink()) refused.push({ path: childRel, reason: 'is a symbolic link (not followed)' });
       else if (e.isDirectory()) {
         dirs.push(childRel);
-        await visit(childRel, depth + 1);
+        if (enter(childRel)) await visit(childRel, depth + 1);
       } else if (e.isFile()) files.push(childRel);
       else refused.push({ path: childRel, reason: 'is not a regular file' });
     }
