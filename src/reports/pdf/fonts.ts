@@ -40,12 +40,22 @@ interface EmbeddedFontInternals {
 function simpleLayout(f: EmbeddedFontInternals): void {
   if (f.__auditpackSimple) return;
   f.__auditpackSimple = true;
+  // fontkit keeps one glyph object per glyph id, but `glyphForCodePoint` allocates a small array on every call
+  // (the code point list it passes along). Its first arrays are kept (by the glyphs they create), so V8 soon
+  // allocates every later one directly in the old generation: hundreds of megabytes of old-generation garbage for
+  // a long document, which V8 answers by growing the heap. Looking each code point up once avoids that.
+  const glyphOf = new Map<number, { readonly advanceWidth: number }>();
   f.layoutRun = (text: string) => {
     const glyphs: unknown[] = [];
     const positions: { xAdvance: number; yAdvance: number; xOffset: number; yOffset: number; advanceWidth: number }[] = [];
     let advanceWidth = 0;
     for (const ch of text) {
-      const g = f.font.glyphForCodePoint(ch.codePointAt(0)!);
+      const cp = ch.codePointAt(0)!;
+      let g = glyphOf.get(cp);
+      if (g === undefined) {
+        g = f.font.glyphForCodePoint(cp);
+        glyphOf.set(cp, g);
+      }
       const w = g.advanceWidth * f.scale;
       glyphs.push(g);
       positions.push({ xAdvance: w, yAdvance: 0, xOffset: 0, yOffset: 0, advanceWidth: w });

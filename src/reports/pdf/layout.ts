@@ -81,6 +81,7 @@ export class PdfWriter {
   private pageCount = 0;
 
   private readonly onLeavePage: ((page: number) => void) | null;
+  private readonly fillOps = new Map<string, string>();
 
   /**
    * `fonts`: measure with these instead of fonts registered on `doc` (a layout-only pass draws on a document that
@@ -133,7 +134,8 @@ export class PdfWriter {
     const font = style.font ?? 'body';
     const size = style.size ?? 9;
     const doc = this.doc;
-    doc.fillColor(style.color ?? '#1f2933').fontSize(size);
+    this.fillColor(style.color ?? '#1f2933');
+    doc.fontSize(size);
     if (this.fonts.plain(text, font)) {
       this.fonts.use(font);
       doc.text(text, x, y, LINE_OPTIONS);
@@ -146,6 +148,25 @@ export class PdfWriter {
       cx += run.width;
     }
     return cx - x;
+  }
+
+  /**
+   * Sets the fill colour for text: the operators pdfkit's `fillColor` writes for a `#rrggbb` colour, built once
+   * per colour. (pdfkit converts the three components to strings on every call, garbage that V8 allocates in
+   * the old generation: a large part of what a long document churns through.)
+   */
+  private fillColor(color: string): void {
+    let op = this.fillOps.get(color);
+    if (op === undefined) {
+      if (!/^#[0-9a-f]{6}$/i.test(color)) {
+        this.doc.fillColor(color);
+        return;
+      }
+      const hex = parseInt(color.slice(1), 16);
+      op = `/DeviceRGB cs\n${[hex >> 16, (hex >> 8) & 0xff, hex & 0xff].map((part) => part / 255).join(' ')} scn`;
+      this.fillOps.set(color, op);
+    }
+    this.doc.addContent(op);
   }
 
   /** Splits text into lines no wider than `width` (breaking long words such as ARNs and hashes where it must). */
@@ -259,7 +280,11 @@ export class PdfWriter {
 
   // Tables ----------------------------------------------------------------------------------------------------
 
-  table(columns: readonly Column[], rows: readonly (readonly Cell[])[], opts: TableOptions = {}): void {
+  /**
+   * A table. `rows` may be any iterable and is read one row at a time, each row drawn before the next is asked
+   * for: a long table (the evidence index) can produce its rows as it goes instead of holding all of them.
+   */
+  table(columns: readonly Column[], rows: Iterable<readonly Cell[]>, opts: TableOptions = {}): void {
     const size = opts.size ?? 7.5;
     const lh = size * 1.3;
     const padX = 3.5;
@@ -289,7 +314,9 @@ export class PdfWriter {
     this.ensure(headerH + lh + 2 * padY);
     drawHeader();
 
-    rows.forEach((row, ri) => {
+    let ri = -1;
+    for (const row of rows) {
+      ri += 1;
       const cells: LaidCell[] = columns.map((c, i) => {
         const raw = row[i] ?? '';
         const spec: CellSpec = typeof raw === 'string' ? { text: raw } : raw;
@@ -330,7 +357,7 @@ export class PdfWriter {
         this.rule(this.y, '#dde2e8');
         from = to;
       }
-    });
+    }
     this.y += 8;
   }
 

@@ -2,6 +2,7 @@ import PDFDocument from 'pdfkit';
 import type { ReportModel } from '../model/types.js';
 import { FontSet } from './fonts.js';
 import { PdfWriter } from './layout.js';
+import { compactPageContent, PdfBytes } from './output.js';
 import {
   drawCloudTrail,
   drawConfig,
@@ -102,15 +103,25 @@ export async function renderPdf(model: ReportModel, opts: RenderPdfOptions = {})
       ModDate: at,
     },
   });
-  const chunks: Buffer[] = [];
+  // The output is read as pages end and each page's content goes to one reused buffer (output.ts): neither grows
+  // with the page count.
+  const out = new PdfBytes();
+  const scratch = { buf: Buffer.allocUnsafeSlow(256 * 1024), used: 0 };
+  doc.on('pageAdded', () => compactPageContent(doc, scratch));
   const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('readable', () => out.drain(doc));
+    doc.on('end', () => resolve(out.toBuffer()));
     doc.on('error', reject);
   });
 
   try {
-    const w: PdfWriter = new PdfWriter(doc, { onLeavePage: (i) => drawPageFurniture(w, model, i, layout.pageCount) });
+    const w: PdfWriter = new PdfWriter(doc, {
+      onLeavePage: (i) => {
+        drawPageFurniture(w, model, i, layout.pageCount);
+        // pdfkit writes a page out when the next one starts: this takes the bytes of the page before this one.
+        out.drain(doc);
+      },
+    });
     const pages: PageMap = new Map();
     drawPack(w, model, pages, layout.pages);
     w.finish();
@@ -122,5 +133,6 @@ export async function renderPdf(model: ReportModel, opts: RenderPdfOptions = {})
     throw err;
   }
   doc.end();
+  out.drain(doc);
   return done;
 }

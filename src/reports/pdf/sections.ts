@@ -14,6 +14,14 @@ function evCell(r: EvidenceRef | null): Cell {
   return r ? { text: r.label, link: r.anchor, font: 'mono' } : '';
 }
 
+/**
+ * The rows of a table built one at a time as the table draws them (`PdfWriter.table` reads its rows lazily): for
+ * the tables that grow with the evidence, so that only the row being drawn exists as cells and wrapped text.
+ */
+function* rowsOf<T>(items: readonly T[], toRow: (item: T, index: number) => readonly Cell[]): Generator<readonly Cell[]> {
+  for (let i = 0; i < items.length; i++) yield toRow(items[i]!, i);
+}
+
 function toneText(text: string, tone: Tone): Cell {
   return { text, color: TONE_COLORS[tone] };
 }
@@ -342,7 +350,7 @@ export function drawScope(w: PdfWriter, m: ReportModel, pages: PageMap): void {
         { header: 'Message', width: 3.6 },
         EV_COLUMN,
       ],
-      s.problems.map((p) => [
+      rowsOf(s.problems, (p) => [
         toneText(p.stateLabel, p.state === 'error' ? 'bad' : 'neutral'),
         `${p.collector}\n${p.kind}`,
         p.location.label,
@@ -394,7 +402,7 @@ export function drawControls(w: PdfWriter, m: ReportModel, pages: PageMap): void
       ...f.summary.counts.map((c) => ({ text: `${c.count} ${c.label}`, color: STATUS_COLORS[c.status] })),
       ...(f.summary.acceptedRisks ? [{ text: `${f.summary.acceptedRisks} accepted risk`, color: TONE_COLORS.info }] : []),
     ]);
-    const rows: Cell[][] = f.controls.map((c) => {
+    const rows = rowsOf(f.controls, (c) => {
       const details: string[] = [];
       if (c.acceptedRisk) details.push(`Accepted risk ${c.acceptedRisk.text}. ${c.acceptedRisk.rationale}`);
       for (const r of c.reasons) details.push(`• ${r}`);
@@ -463,7 +471,7 @@ export function drawCloudTrail(w: PdfWriter, m: ReportModel, pages: PageMap): vo
         { header: 'Calls', width: 0.7, align: 'right' },
         { header: 'Where', width: 1.6 },
       ],
-      s.aiActivity.map((a) => [a.principal, a.eventSource, a.operation, String(a.calls), a.locations]),
+      rowsOf(s.aiActivity, (a) => [a.principal, a.eventSource, a.operation, String(a.calls), a.locations]),
       { size: 7, zebra: true },
     );
   sub(w, 'Sensitive changes in the period');
@@ -479,7 +487,7 @@ export function drawCloudTrail(w: PdfWriter, m: ReportModel, pages: PageMap): vo
         { header: 'Outcome', width: 1.6 },
         EV_COLUMN,
       ],
-      s.sensitiveChanges.map((c) => [
+      rowsOf(s.sensitiveChanges, (c) => [
         `${c.time}\n${c.location.label}`,
         c.categoriesText,
         `${c.eventSource}\n${c.eventName}`,
@@ -522,7 +530,7 @@ export function drawConfig(w: PdfWriter, m: ReportModel, pages: PageMap): void {
         { header: 'Non-compliant', width: 1, align: 'right' },
         EV_COLUMN,
       ],
-      s.rules.map((r) => [
+      rowsOf(s.rules, (r) => [
         `${r.ruleName}${r.sourceIdentifier ? `\n${r.sourceIdentifier}` : ''}${r.description ? `\n${r.description}` : ''}`,
         r.location.label,
         badge(r.compliance, r.tone),
@@ -557,7 +565,7 @@ export function drawConfig(w: PdfWriter, m: ReportModel, pages: PageMap): void {
         { header: 'Recorded', width: 1.5 },
         EV_COLUMN,
       ],
-      s.nonCompliantResources.map((r) => [r.ruleName, r.location.label, `${r.resourceType}\n${r.resourceId}`, r.annotation ?? '', r.recorded ?? '', evCell(r.evidence)]),
+      rowsOf(s.nonCompliantResources, (r) => [r.ruleName, r.location.label, `${r.resourceType}\n${r.resourceId}`, r.annotation ?? '', r.recorded ?? '', evCell(r.evidence)]),
       { size: 7, zebra: true },
     );
 }
@@ -926,7 +934,7 @@ export function drawInvocations(w: PdfWriter, m: ReportModel, pages: PageMap): v
         { header: 'Input tokens', width: 0.9, align: 'right' },
         { header: 'Output tokens', width: 0.9, align: 'right' },
       ],
-      s.usage.map((u) => [u.identity, u.modelId, u.operation, String(u.invocations), String(u.inputTokens), String(u.outputTokens)]),
+      rowsOf(s.usage, (u) => [u.identity, u.modelId, u.operation, String(u.invocations), String(u.inputTokens), String(u.outputTokens)]),
       { size: 7, zebra: true },
     );
   sub(w, 'Guardrail interventions');
@@ -1016,7 +1024,7 @@ export function drawEvidence(w: PdfWriter, m: ReportModel, pages: PageMap): void
       { header: 'Item id / SHA-256 of the content / of the raw payload', width: 3.45, font: 'mono' },
       { header: 'Source, provenance, times', width: 2.2 },
     ],
-    s.items.map((it) => [
+    rowsOf(s.items, (it) => [
       {
         text: `${it.kind}\n${it.location.label}${it.resource ? `\n${it.resource}` : ''}\n${it.statusText}`,
         anchor: it.anchor,
