@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { closeSync, createReadStream, openSync, promises as fs, readSync, statSync, writeSync, writevSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import zlib from 'node:zlib';
@@ -72,6 +72,7 @@ export class ZipWriter {
   private readonly dos: { date: number; time: number };
   /** One read buffer for every whole-file entry (entries are added one at a time), so reading makes no garbage. */
   private readBuffer: Buffer = Buffer.alloc(0);
+  private lastYield = performance.now();
 
   private constructor(
     private readonly handle: fs.FileHandle,
@@ -103,16 +104,31 @@ export class ZipWriter {
     if (at === undefined) this.position += data.byteLength;
   }
 
-  /** Header and data in one positioned writev (no concatenated copy of the data). */
-  private async writeBoth(header: Uint8Array, data: Uint8Array): Promise<void> {
+  /**
+   * Header and data in one positioned writev (no concatenated copy of the data), synchronous: a bundle is thousands
+   * of small entries, and a round trip through libuv's thread pool per write cost more than the write
+   * (`yieldNow` keeps the event loop turning between entries).
+   */
+  private writeBoth(header: Uint8Array, data: Uint8Array): void {
     const total = header.byteLength + data.byteLength;
-    const { bytesWritten } = await this.handle.writev([header, data], this.position);
-    if (bytesWritten < total) {
+    let done = writevSync(this.handle.fd, [header, data], this.position);
+    if (done < total) {
       // A short writev (rare: signals, quotas): finish with plain positioned writes.
-      const rest = Buffer.concat([header, data]).subarray(bytesWritten);
-      await this.write(rest, this.position + bytesWritten);
+      const rest = Buffer.concat([header, data]);
+      while (done < total) done += writeSync(this.handle.fd, rest, done, total - done, this.position + done);
     }
     this.position += total;
+  }
+
+  /**
+   * Lets timers and I/O callbacks run (a queue worker's lock renewal, progress) when this writer has kept the thread
+   * for more than 20 ms with synchronous reads, deflates and writes.
+   */
+  private async yieldNow(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield < 20) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.lastYield = performance.now();
   }
 
   private begin(name: string): Buffer {
@@ -170,6 +186,7 @@ export class ZipWriter {
 
   /** Adds an entry from bytes already in memory (header and data in one write: sizes and CRC are known up front). */
   async addBuffer(name: string, data: Uint8Array, opts: { store?: boolean } = {}): Promise<ZipEntryResult> {
+    await this.yieldNow();
     const nameBuf = this.begin(name);
     try {
       const method: 0 | 8 = opts.store ?? shouldStore(name) ? 0 : 8;
@@ -177,6 +194,7 @@ export class ZipWriter {
       const headerAt = this.position;
       const payload = method === 8 ? zlib.deflateRawSync(data, { level: this.level }) : data;
       const crc = zlib.crc32(data);
+      const sha256 = createHash('sha256').update(data).digest('hex');
       const header = this.localHeader(nameBuf, method, zip64);
       header.writeUInt32LE(crc >>> 0, 14);
       if (zip64) {
@@ -186,9 +204,9 @@ export class ZipWriter {
         header.writeUInt32LE(payload.byteLength, 18);
         header.writeUInt32LE(data.byteLength, 22);
       }
-      await this.writeBoth(header, payload);
+      this.writeBoth(header, payload);
       this.entries.push({ name: nameBuf, method, crc, size: data.byteLength, compressedSize: payload.byteLength, offset: headerAt });
-      return { name, size: data.byteLength, sha256: createHash('sha256').update(data).digest('hex'), compressedSize: payload.byteLength };
+      return { name, size: data.byteLength, sha256, compressedSize: payload.byteLength };
     } finally {
       this.busy = false;
     }
@@ -250,22 +268,25 @@ export class ZipWriter {
     }
   }
 
-  /** The file's bytes in the shared read buffer (valid until the next entry), or null when it outgrew `size`. */
-  private async readWhole(file: string, size: number): Promise<Buffer | null> {
+  /**
+   * The file's bytes in the shared read buffer (valid until the next entry), or null when it outgrew `size`. Read
+   * synchronously: open, read and close are three thread-pool round trips per file otherwise.
+   */
+  private readWhole(file: string, size: number): Buffer | null {
     // One byte more than expected, so a file that grew after stat is noticed rather than cut.
     if (this.readBuffer.length <= size) this.readBuffer = Buffer.allocUnsafe(Math.min(WHOLE_FILE_LIMIT + 1, Math.max(size + 1, this.readBuffer.length * 2, 64 << 10)));
-    const fh = await fs.open(file, 'r');
+    const fd = openSync(file, 'r');
     try {
       let off = 0;
       for (;;) {
-        const { bytesRead } = await fh.read(this.readBuffer, off, this.readBuffer.length - off, off);
+        const bytesRead = readSync(fd, this.readBuffer, off, this.readBuffer.length - off, off);
         if (bytesRead === 0) break;
         off += bytesRead;
         if (off === this.readBuffer.length) return null;
       }
       return this.readBuffer.subarray(0, off);
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
   }
 
@@ -276,9 +297,10 @@ export class ZipWriter {
    * so memory stays bounded whatever the file size.
    */
   async addFile(name: string, file: string, opts: { store?: boolean } = {}): Promise<ZipEntryResult> {
-    const st = await fs.stat(file);
+    await this.yieldNow();
+    const st = statSync(file);
     if (!st.isFile()) throw new ZipError(`${file} is not a regular file`);
-    const whole = st.size <= WHOLE_FILE_LIMIT ? await this.readWhole(file, st.size) : null;
+    const whole = st.size <= WHOLE_FILE_LIMIT ? this.readWhole(file, st.size) : null;
     if (whole) return this.addBuffer(name, whole, opts);
     return this.addStream(name, createReadStream(file, { highWaterMark: 1 << 20 }), { ...opts, sizeHint: st.size });
   }
