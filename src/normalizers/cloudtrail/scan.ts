@@ -563,6 +563,17 @@ export function nonEmptyString(bytes: Buffer, f: Field): string | null {
   return f.kind === Kind.String && f.end > f.start ? fieldString(bytes, f) : null;
 }
 
+/** `nonEmptyString(bytes, f) !== null` without building the string (an escaped string is never empty either). */
+export function isNonEmptyString(f: Field): boolean {
+  return f.kind === Kind.String && f.end > f.start;
+}
+
+/** The decimal digit at `i`, or -100 (so that any sum with it is negative). Top level: no closure per record. */
+function digitAt(bytes: Buffer, i: number): number {
+  const c = bytes[i]!;
+  return c >= 0x30 && c <= 0x39 ? c - 0x30 : -100;
+}
+
 /**
  * Whether a captured eventTime is certainly a valid `toIsoInstant` input without building it: the form
  * `YYYY-MM-DDTHH:mm:ssZ` with month 01-12, day 01-31, hour 00-23, minute and second 00-59 (V8 accepts every such
@@ -571,16 +582,12 @@ export function nonEmptyString(bytes: Buffer, f: Field): string | null {
 export function isPlainUtcSecond(bytes: Buffer, f: Field): boolean {
   if (f.kind !== Kind.String || f.escaped || f.end - f.start !== 20) return false;
   const s = f.start;
-  const d = (i: number): number => {
-    const c = bytes[s + i]!;
-    return c >= 0x30 && c <= 0x39 ? c - 0x30 : -100;
-  };
   if (bytes[s + 4] !== 0x2d || bytes[s + 7] !== 0x2d || bytes[s + 10] !== 0x54 || bytes[s + 13] !== 0x3a || bytes[s + 16] !== 0x3a || bytes[s + 19] !== 0x5a) return false;
-  if (d(0) < 0 || d(1) < 0 || d(2) < 0 || d(3) < 0) return false;
-  const month = d(5) * 10 + d(6);
-  const day = d(8) * 10 + d(9);
-  const hour = d(11) * 10 + d(12);
-  const minute = d(14) * 10 + d(15);
-  const second = d(17) * 10 + d(18);
+  if (digitAt(bytes, s + 0) < 0 || digitAt(bytes, s + 1) < 0 || digitAt(bytes, s + 2) < 0 || digitAt(bytes, s + 3) < 0) return false;
+  const month = digitAt(bytes, s + 5) * 10 + digitAt(bytes, s + 6);
+  const day = digitAt(bytes, s + 8) * 10 + digitAt(bytes, s + 9);
+  const hour = digitAt(bytes, s + 11) * 10 + digitAt(bytes, s + 12);
+  const minute = digitAt(bytes, s + 14) * 10 + digitAt(bytes, s + 15);
+  const second = digitAt(bytes, s + 17) * 10 + digitAt(bytes, s + 18);
   return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
 }

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, type ZlibOptions } from 'node:zlib';
 import { sha256Hex } from '../../util/canonical-json.js';
 import { NormalizeError } from '../../normalizers/types.js';
 
@@ -49,29 +49,32 @@ export async function readInput(root: string, rel: string, limits: ReadLimits): 
 }
 
 export function gunzipInput(file: FileInput, limits: ReadLimits): Buffer {
+  checkGzipHeader(file);
+  try {
+    return gunzipSync(file.bytes, gunzipOptions(file, limits));
+  } catch (err) {
+    throw gunzipError(file, limits, err);
+  }
+}
+
+function checkGzipHeader(file: FileInput): void {
   if (file.bytes.length < 2 || file.bytes[0] !== 0x1f || file.bytes[1] !== 0x8b) {
     throw new NormalizeError(file.rel, 'is not gzip data (missing gzip header)', 'CorruptGzip');
   }
-  try {
-    return gunzipSync(file.bytes, {
-      maxOutputLength: limits.maxInflatedBytes,
-      chunkSize: outputChunkSize(file.bytes, limits),
-    });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ERR_BUFFER_TOO_LARGE' || /Cannot create a Buffer larger|buffer.*too large/i.test(e.message)) {
-      throw new NormalizeError(
-        file.rel,
-        `decompresses to more than the ${limits.maxInflatedBytes}-byte limit`,
-        'TooLarge',
-      );
-    }
-    const what =
-      e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message)
-        ? 'gzip data is truncated'
-        : `gzip data is corrupt (${e.message})`;
-    throw new NormalizeError(file.rel, what, 'CorruptGzip');
+}
+
+function gunzipOptions(file: FileInput, limits: ReadLimits): ZlibOptions {
+  return { maxOutputLength: limits.maxInflatedBytes, chunkSize: outputChunkSize(file.bytes, limits) };
+}
+
+function gunzipError(file: FileInput, limits: ReadLimits, err: unknown): NormalizeError {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'ERR_BUFFER_TOO_LARGE' || /Cannot create a Buffer larger|buffer.*too large/i.test(e.message)) {
+    return new NormalizeError(file.rel, `decompresses to more than the ${limits.maxInflatedBytes}-byte limit`, 'TooLarge');
   }
+  const what =
+    e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message) ? 'gzip data is truncated' : `gzip data is corrupt (${e.message})`;
+  return new NormalizeError(file.rel, what, 'CorruptGzip');
 }
 
 /**

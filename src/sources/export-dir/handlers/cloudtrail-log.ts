@@ -7,6 +7,7 @@ import {
   Kind,
   fieldString,
   isPlainUtcSecond,
+  isNonEmptyString,
   nonEmptyString,
   scanCloudTrailLog,
   type RecordFields,
@@ -229,7 +230,7 @@ function fastFields(b: Buffer, f: RecordFields): typeof FAST | null {
   const eventId = nonEmptyString(b, f.eventID);
   const eventSource = nonEmptyString(b, f.eventSource);
   const eventName = nonEmptyString(b, f.eventName);
-  if (eventId === null || eventSource === null || eventName === null || nonEmptyString(b, f.awsRegion) === null)
+  if (eventId === null || eventSource === null || eventName === null || !isNonEmptyString(f.awsRegion))
     return null;
   if (!isPlainUtcSecond(b, f.eventTime)) {
     const t = nonEmptyString(b, f.eventTime);
