@@ -11,12 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BENCHMARKS } from './registry.js';
 import { formatDocsTable, formatTable } from './lib/table.js';
+import { mergeEarlier, type MergedResults } from './lib/merge.js';
 import type { BenchResult, BenchSize } from './lib/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function usage(message: string): never {
-  process.stderr.write(`bench: ${message}\nusage: npm run bench -- [--size s|l] [--only ${BENCHMARKS.map((b) => b.id).join(',')}] [--out file] [--docs]\n`);
+  process.stderr.write(
+    `bench: ${message}\nusage: npm run bench -- [--size s|l] [--only ${BENCHMARKS.map((b) => b.id).join(',')}] [--out file] [--docs] [--merge file]\n`,
+  );
   process.exit(2);
 }
 
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
         out: { type: 'string', default: path.join(ROOT, 'bench/results.json') },
         work: { type: 'string', default: path.join(ROOT, 'bench/.work') },
         docs: { type: 'boolean', default: false },
+        merge: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -38,12 +42,17 @@ async function main(): Promise<void> {
     usage((err as Error).message);
   }
   if (values.help) {
-    process.stdout.write(`npm run bench -- [--size s|l] [--only ids] [--out file] [--work dir] [--docs]\n\nsuites:\n${BENCHMARKS.map((b) => `  ${b.id.padEnd(10)} ${b.title}`).join('\n')}\n`);
+    process.stdout.write(
+      `npm run bench -- [--size s|l] [--only ids] [--out file] [--work dir] [--docs] [--merge earlier-results.json]\n\n--merge: the suites this run did not run are taken from an earlier results file (same size), e.g. to rerun one suite\nafter a change and keep one table.\n\nsuites:\n${BENCHMARKS.map((b) => `  ${b.id.padEnd(10)} ${b.title}`).join('\n')}\n`,
+    );
     return;
   }
   const size = values.size as BenchSize;
   if (size !== 's' && size !== 'l') usage(`--size: expected s or l, got "${values.size}"`);
-  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = values.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const id of only ?? []) if (!BENCHMARKS.some((b) => b.id === id)) usage(`--only: unknown suite "${id}"`);
   const suites = BENCHMARKS.filter((b) => !only || only.includes(b.id));
 
@@ -67,7 +76,20 @@ async function main(): Promise<void> {
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
   };
-  const report = { generatedAt: new Date().toISOString(), size, machine, results };
+  const generatedAt = new Date().toISOString();
+  let merged: MergedResults | undefined;
+  try {
+    merged = values.merge ? mergeEarlier(readFileSync(values.merge, 'utf8'), size, results, BENCHMARKS) : undefined;
+  } catch (err) {
+    usage(`--merge ${values.merge}: ${(err as Error).message}`);
+  }
+  const report = {
+    generatedAt,
+    size,
+    machine,
+    results: merged?.results ?? results,
+    ...(merged ? { merged: merged.from } : {}),
+  };
   mkdirSync(path.dirname(values.out), { recursive: true });
   writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n');
   process.stdout.write(formatTable(results) + '\n');

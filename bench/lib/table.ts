@@ -34,11 +34,14 @@ export function formatDocsTable(report: {
   size: string;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
   results: readonly BenchResult[];
+  /** Suites taken from an earlier run (`--merge`). */
+  merged?: { generatedAt: string; ids: readonly string[] };
 }): string {
   const m = report.machine;
   const esc = (s: string): string => s.replace(/\|/g, '\\|');
+  const from = report.merged?.ids.length ? ` Suites ${report.merged.ids.join(', ')}: from the run of ${report.merged.generatedAt} on the same machine (\`--merge\`).` : '';
   const lines = [
-    `Run ${report.generatedAt}, size \`${report.size}\`, on ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}.`,
+    `Run ${report.generatedAt}, size \`${report.size}\`, on ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}.${from}`,
     '',
     ...report.results.map((r) => `- **${r.id}**: ${esc(r.title)}. Input: ${esc(r.input)}.`),
     '',
