@@ -80,7 +80,7 @@ export const ingest: Benchmark = {
         ratio(`ingest peak RSS MB, corpus x${passes}`, rss10, '<= 300'),
       ],
       notes: [
-        `${kept ?? '?'} events kept as evidence items (${kept === null ? '?' : ((kept / events) * 100).toFixed(1)} %) plus ${manifest.files.length} activity aggregates, each stored with its content and raw blobs, record and index marker (fsync on, the store's default).`,
+        `${kept ?? '?'} events kept as evidence items (${kept === null ? '?' : ((kept / events) * 100).toFixed(1)} %) plus ${manifest.files.length} activity aggregates, the kept events of each log file stored as one segment (records and blobs, one fsync), each aggregate as its record, content blob and raw blob (the log file as delivered) (fsync on, the store's default).`,
         `corpus x${passes}: the same files read ${passes} times in one process (items built, hashed and validated, not written: the store keeps no per-item state in memory, and writing ${passes}x the evidence would take most of the run); memory must not grow with the data read.`,
         `2 workers: two processes sharing the account/region/day folders round-robin, writing to the same store; together they peaked at ${Math.round(Number(ours2['sumRssKb'] ?? 0) / 1024)} MB.`,
         `jq: ${jq.stdout.trim()}`,
