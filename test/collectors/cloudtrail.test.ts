@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   CloudTrailClient,
@@ -546,6 +546,26 @@ describe('cloudtrailCollector: interruption and resumption', () => {
 });
 
 describe('cloudtrailCollector: same items as the export directory', () => {
+  it('stores the kept events of a log file read from S3 as one segment, as the export directory does', async () => {
+    const files = FILES.slice(0, 2);
+    mockTrails({ trailList: [(fixture('describe-trails.json')['trailList'] as unknown[])[0]] });
+    mockLookup(new FakeLookup([]));
+    const bucket = new FakeBucket(MAIN_BUCKET, ACCOUNT);
+    for (const f of files) bucket.put(keyOf(f), cloudTrailLogFile(eventsOf(f)));
+    mockBuckets(bucket);
+    const live = newStore();
+    const run = liveRun({ collector: 'cloudtrail', store: live.store, region: REGION, window: WINDOW, now: NOW });
+    await cloudtrailCollector.collect(run.ctx);
+    const events = (await allItems(live.store)).filter((i) => i.kind === 'cloudtrail.event');
+    expect(events.length).toBeGreaterThan(0);
+    const segments = readdirSync(path.join(live.dir, 'store', 'segments'));
+    expect(segments.length).toBeGreaterThan(0);
+    expect(segments.length).toBeLessThanOrEqual(files.length);
+    // No event has a record file of its own.
+    const records = new Set(readdirSync(path.join(live.dir, 'store', 'records'), { recursive: true }).map((f) => path.basename(String(f), '.json')));
+    expect(events.filter((e) => records.has(e.id))).toEqual([]);
+  });
+
   it('yields the same activity and event items (ids) for a log file read from S3 and from an export directory', async () => {
     const files = FILES.slice(0, 3);
     const describe = fixture('describe-trails.json');

@@ -3,7 +3,8 @@ import { DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand,
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 
 import type { EvidenceKind } from '../../evidence/kinds.js';
-import { collected, failed } from '../../evidence/observation.js';
+import { collected, failed, type AnyObservation } from '../../evidence/observation.js';
+import { emitAll } from '../../sources/export-dir/emit.js';
 import { eventContent, parseEvent, type ParsedEvent } from '../../normalizers/cloudtrail/event.js';
 import { normalizeTrails } from '../../normalizers/cloudtrail/trail.js';
 import { NormalizeError } from '../../normalizers/types.js';
@@ -60,14 +61,21 @@ export const cloudtrailCollector: LiveCollector = {
       await ctx.fail(kinds, operation, error, resource);
     };
     // Counts what was collected; an event seen both by LookupEvents and in a log file is one item and counts once.
-    const emit: Emit = async (obs) => {
+    const count = (obs: AnyObservation): void => {
       if (obs.status.state === 'error') gaps.add(obs.kind);
       if (obs.status.state === 'collected') {
         if (obs.kind === 'cloudtrail.trail') trails.add(obs.resource ?? '');
         else if (obs.kind === 'cloudtrail.event') events.add(obs.resource ?? '');
         else if (obs.kind === 'cloudtrail.activity') activityFiles += 1;
       }
+    };
+    const emit: Emit = async (obs) => {
+      count(obs);
       await ctx.emit(obs);
+    };
+    emit.many = async (list) => {
+      list.forEach(count);
+      await emitAll(ctx.emit, list);
     };
 
     const listed = await sharedAttempt(() => describeTrails(ctx, fail, emit), 'cloudtrail:collect');

@@ -5,6 +5,7 @@ import type { EvidenceKind } from '../../evidence/kinds.js';
 import type { CallerIdentity } from '../../evidence/model.js';
 import { failed, notApplicable, type AnyObservation } from '../../evidence/observation.js';
 import type { EvidenceStore } from '../../evidence/store.js';
+import type { Emit } from '../../sources/export-dir/emit.js';
 import type { Checkpoints, LiveContext } from './types.js';
 
 export interface ContextParams {
@@ -21,7 +22,8 @@ export interface ContextParams {
   readonly fetch: typeof fetch;
   readonly retry?: RetryPolicy;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  readonly emit: (obs: AnyObservation) => Promise<void>;
+  /** With `many` where the caller can store a group at once (see `Emit`). */
+  readonly emit: Emit;
 }
 
 export function makeLiveContext(p: ContextParams): LiveContext {

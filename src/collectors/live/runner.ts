@@ -7,7 +7,8 @@ import { withRetry, type RetryPolicy } from '../../aws/retry.js';
 import type { CallerIdentity } from '../../evidence/model.js';
 import type { AnyObservation } from '../../evidence/observation.js';
 import type { EvidenceStore } from '../../evidence/store.js';
-import { writeObservation } from '../../evidence/writer.js';
+import { writeObservation, writeObservations } from '../../evidence/writer.js';
+import type { Emit } from '../../sources/export-dir/emit.js';
 import { makeLiveContext } from './context.js';
 import type { LiveCollector } from './types.js';
 
@@ -105,18 +106,24 @@ export async function runLiveCollection(opts: LiveRunOptions): Promise<LiveSumma
         signal.throwIfAborted();
         opts.onProgress?.({ done, total, detail: `${collector.id} ${p.account}/${region}` });
         const tally = (summary.byCollector[collector.id] ??= { collected: 0, notApplicable: 0, errors: 0, newItems: 0 });
-        const emit = async (obs: AnyObservation): Promise<void> => {
+        const count = (obs: AnyObservation): void => {
           if (obs.status.state === 'collected') tally.collected += 1;
           else if (obs.status.state === 'not_applicable') tally.notApplicable += 1;
           else {
             tally.errors += 1;
             summary.errors.push(`${collector.id} ${p.account}/${region}: ${obs.status.message}`);
           }
-          const { stored } = await writeObservation(
-            { store: opts.store, now: opts.now, collectorVersion: `${opts.generator.name}/${opts.generator.version} live`, callerIdentity: p.identity },
-            obs,
-          );
+        };
+        const writeCtx = { store: opts.store, now: opts.now, collectorVersion: `${opts.generator.name}/${opts.generator.version} live`, callerIdentity: p.identity };
+        const emit: Emit = async (obs) => {
+          count(obs);
+          const { stored } = await writeObservation(writeCtx, obs);
           if (stored) tally.newItems += 1;
+        };
+        // A group (a log file's kept events) in one store write: the local store makes it one segment.
+        emit.many = async (list) => {
+          list.forEach(count);
+          for (const o of await writeObservations(writeCtx, list)) if (o.stored) tally.newItems += 1;
         };
         const ctx = makeLiveContext({
           collector: collector.id,

@@ -3,7 +3,8 @@ import { CollectionFailure } from '../../aws/errors.js';
 import type { EvidenceKind } from '../../evidence/kinds.js';
 import { dayWindow } from '../../normalizers/cloudtrail/activity.js';
 import { NormalizeError } from '../../normalizers/types.js';
-import { errorObservation, type Emit } from '../../sources/export-dir/emit.js';
+import type { AnyObservation } from '../../evidence/observation.js';
+import { emitAll, errorObservation, type Emit } from '../../sources/export-dir/emit.js';
 import { DEFAULT_LIMITS, type FileInput, type ReadLimits } from '../../sources/export-dir/read.js';
 import { sha256Hex } from '../../util/canonical-json.js';
 import type { LiveContext } from './types.js';
@@ -181,7 +182,9 @@ async function readOne<R extends { account: string; region: string; day: string 
   const call = { type: 'api' as const, operation: 's3:GetObject', requestId: got.requestId, endpoint: `s3://${bucket}` };
   // Provenance names both the object (key and hash, like a file) and the call that fetched it; the item id does not
   // depend on provenance, so the items equal the export directory's.
-  const emit: Emit = (obs) => reader.emit({ ...obs, sources: [...obs.sources, call] });
+  const withCall = (obs: AnyObservation): AnyObservation => ({ ...obs, sources: [...obs.sources, call] });
+  const emit: Emit = (obs) => reader.emit(withCall(obs));
+  emit.many = (list) => emitAll(reader.emit, list.map(withCall));
   await reader.handle(file, route, emit);
   return true;
 }

@@ -2,8 +2,9 @@ import type { AwsClientFactory } from '../../aws/clients.js';
 import type { ClassifiedError } from '../../aws/errors.js';
 import type { EvidenceKind } from '../../evidence/kinds.js';
 import type { CallerIdentity } from '../../evidence/model.js';
-import type { AnyObservation, RawPayload } from '../../evidence/observation.js';
+import type { RawPayload } from '../../evidence/observation.js';
 import type { NormalizeMeta } from '../../normalizers/types.js';
+import type { Emit } from '../../sources/export-dir/emit.js';
 import type { CollectorDeclaration } from '../catalog.js';
 
 /** A call's outcome as provenance: the operation and the request id AWS returned. */
@@ -35,7 +36,8 @@ export interface LiveContext {
   readonly checkpoints: Checkpoints;
   readonly fetch: typeof fetch;
   /** Sends one observation to the store. */
-  emit(obs: AnyObservation): Promise<void>;
+  /** Stores an observation; `emit.many`, where present, stores a group at once (a log file's kept events). */
+  readonly emit: Emit;
   /**
    * Calls AWS with retries for throttling/5xx (SDK adaptive retry plus our ceiling). Throws CollectionFailure on
    * a permanent error, which the collector either records with `fail` or lets propagate to the runner.
