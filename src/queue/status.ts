@@ -46,10 +46,15 @@ function isStageProgress(p: unknown): p is StageProgress {
 
 /** Null when no pack job has this run id (never created, or expired after `keepDays`). */
 export async function packStatus(q: QueueHandles, runId: string): Promise<PackStatus | null> {
-  const job = await q.pack.getJob(packJobId(runId));
+  let job = await q.pack.getJob(packJobId(runId));
   if (!job || job.data.kind !== 'pack') return null;
   const data = job.data;
   const jobState = await job.getState();
+  // The job may have finished between reading it and reading its state: read it again, so that a finished state
+  // never comes with the result, reason and finish time of before (a status with "completed" and no result).
+  if ((jobState === 'completed' || jobState === 'failed') && job.finishedOn === undefined) {
+    job = (await q.pack.getJob(packJobId(runId))) ?? job;
+  }
   const progress = isPackProgress(job.progress) ? job.progress : null;
 
   const deps = await job.getDependenciesCount();
@@ -84,9 +89,11 @@ export async function packStatus(q: QueueHandles, runId: string): Promise<PackSt
   let delivery: PackStatus['delivery'] = null;
   let deliveredOn: number | undefined;
   if (data.deliver.length) {
-    const d = await q.deliver.getJob(deliverJobId(runId));
+    let d = await q.deliver.getJob(deliverJobId(runId));
     if (d) {
       const ds = await d.getState();
+      // As for the pack job: finished since it was read, read it again.
+      if (FINISHED.has(ds) && d.finishedOn === undefined) d = (await q.deliver.getJob(deliverJobId(runId))) ?? d;
       const result = ds === 'completed' ? d.returnvalue : null;
       if (FINISHED.has(ds)) deliveredOn = d.finishedOn;
       delivery = { state: ds, result, error: ds === 'failed' ? (d.failedReason ?? 'failed') : null };
