@@ -40,11 +40,7 @@ export async function writeObservation(ctx: WriteContext, obs: AnyObservation): 
  * else one by one. Outcomes in the order of `list`.
  */
 export async function writeObservations(ctx: WriteContext, list: readonly AnyObservation[]): Promise<WriteOutcome[]> {
-  if (!ctx.store.putBatch) {
-    const out: WriteOutcome[] = [];
-    for (const obs of list) out.push(await writeObservation(ctx, obs));
-    return out;
-  }
+  if (!ctx.store.putBatch) return writeEach(ctx, list);
   const items: EvidenceItem[] = [];
   const blobs = new Map<string, BatchBlob>();
   for (const obs of list) {
@@ -53,6 +49,31 @@ export async function writeObservations(ctx: WriteContext, list: readonly AnyObs
     for (const b of prepared.blobs) if (!blobs.has(b.sha256)) blobs.set(b.sha256, b);
   }
   return ctx.store.putBatch({ items, blobs: [...blobs.values()] });
+}
+
+/**
+ * Without a batch write (the S3 store), at most this many observations are written at a time: each is a few round
+ * trips to the store, and one at a time an ingest would mostly wait for them.
+ */
+const WRITE_CONCURRENCY = 16;
+
+async function writeEach(ctx: WriteContext, list: readonly AnyObservation[]): Promise<WriteOutcome[]> {
+  const out: WriteOutcome[] = new Array<WriteOutcome>(list.length);
+  let next = 0;
+  let stop = false;
+  const lane = async (): Promise<void> => {
+    try {
+      for (let i = next++; i < list.length && !stop; i = next++) out[i] = await writeObservation(ctx, list[i]!);
+    } catch (err) {
+      stop = true;
+      throw err;
+    }
+  };
+  // Every lane finishes (or fails) before this returns: no write is left running behind a failure.
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(WRITE_CONCURRENCY, list.length) }, lane));
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  return out;
 }
 
 /** Validates the content, hashes the blobs and builds the item (nothing is stored yet). */
