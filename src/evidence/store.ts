@@ -59,8 +59,8 @@ export interface EvidenceStore {
   listItems(query: ItemQuery): AsyncIterable<EvidenceItem>;
   /**
    * Optional: stores many items and their blobs at once, with the same guarantees as `putItem` for each (atomic,
-   * idempotent, one result per item in order). A store without it gets `putBlob` + `putItem` per item
-   * (`putBatchOneByOne`). The local store writes a batch as one segment file with one fsync.
+   * idempotent, one result per item in order). Without it, `writeObservations` (src/evidence/writer.ts) writes the
+   * items one by one, 16 at a time. The local store writes a batch as one segment file with one fsync.
    */
   putBatch?(batch: ItemBatch): Promise<PutItemResult[]>;
   /** Small mutable documents: checkpoints, run state. Atomic replace, last writer wins. */
@@ -77,12 +77,4 @@ export class StoreError extends Error {
     super(message, options);
     this.name = 'StoreError';
   }
-}
-
-/** `putBatch` for a store that has none: each blob, then each item, in order. */
-export async function putBatchOneByOne(store: EvidenceStore, batch: ItemBatch): Promise<PutItemResult[]> {
-  for (const b of batch.blobs) await store.putBlob(b.data, b.mediaType, b.gzip ? { gzip: b.gzip } : undefined);
-  const results: PutItemResult[] = [];
-  for (const item of batch.items) results.push(await store.putItem(item));
-  return results;
 }
