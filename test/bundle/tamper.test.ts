@@ -69,7 +69,8 @@ const CASES: [string, Mutation, RegExp][] = [
   ['a flipped byte in the report model', (e) => void e.set('report/report-model.json', flipByte(e.get('report/report-model.json')!, 5)), /changed file: report\/report-model\.json/],
   ['a flipped byte in an evidence file', (e) => void e.set(firstEvidence(e), flipByte(e.get(firstEvidence(e))!, 40)), /changed file: evidence\//],
   ['a flipped byte in an index', (e) => void e.set('indexes/by-control.csv', flipByte(e.get('indexes/by-control.csv')!, 300)), /changed file: indexes\/by-control\.csv/],
-  ['a flipped byte in the manifest', (e) => void e.set('manifest.json', flipByte(e.get('manifest.json')!, e.get('manifest.json')!.indexOf('"sha256":"') + 12)), /manifest signature is invalid/],
+  // Another hex digit (a flipped bit could turn `a` or `f` into a non-hex character: a manifest that no longer reads).
+  ['a changed hex digit in the manifest', (e) => void e.set('manifest.json', otherHexDigit(e.get('manifest.json')!, e.get('manifest.json')!.indexOf('"sha256":"') + 12)), /manifest signature is invalid/],
   ['an added file', (e) => void e.set('evidence/cloudtrail/2026-10-05/extra.json.gz', Buffer.from('not evidence')), /extra file not in the manifest: evidence\/cloudtrail\/2026-10-05\/extra\.json\.gz/],
   ['a removed file', (e) => void e.delete(firstEvidence(e)), /missing file: evidence\//],
   ['a manifest re-signed with another key', (e) => resignWithOtherKey(e, false), /does not chain to the trust anchor/],
@@ -77,6 +78,13 @@ const CASES: [string, Mutation, RegExp][] = [
   ['a swapped signer certificate', swapCertificate, /manifest signature is invalid: .*(does not verify|signing-certificate-v2)/],
   ['a swapped signer-chain.pem', (e) => void e.set('signer-chain.pem', Buffer.from(toPem([signer.ca.caCertificate]))), /changed file: signer-chain\.pem|does not start with the certificate/],
 ];
+
+/** `data` with the hex digit at `at` replaced by another one (0 by 1, anything else by 0). */
+function otherHexDigit(data: Buffer, at: number): Buffer {
+  const copy = Buffer.from(data);
+  copy[at] = copy[at] === 0x30 ? 0x31 : 0x30;
+  return copy;
+}
 
 describe('tamper suite', () => {
   it('the untampered bundle passes all three ways (control)', async () => {
